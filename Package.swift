@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets follow the data flow: video in, crop, evidence, fit, records out.
+let package = Package(
+    name: "HandMesh",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "handmesh", targets: ["handmesh"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages.
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavdevice libswscale libavutil",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Video in: FFmpeg demux, decode and scale into RGB frames.
+        .target(name: "Video", dependencies: ["CFFmpeg"]),
+        // A TFLite reader and an OpenBLAS executor for MediaPipe's hand networks.
+        .target(name: "Neural", dependencies: ["COpenBLAS"]),
+        // Palm detection, hand regions of interest, rotated crops.
+        .target(name: "Crop", dependencies: ["Video", "Neural"]),
+        // Landmark evidence from a crop, and hand tracks across frames.
+        .target(name: "Evidence", dependencies: ["Crop", "Neural", "Video"]),
+        // The parametric hand: template, skinning, forward function, model files.
+        .target(name: "HandModel", dependencies: ["COpenBLAS"]),
+        // Keypoints to hand parameters: regression, refinement, filtering.
+        .target(name: "Fitting", dependencies: ["HandModel", "Evidence", "COpenBLAS"]),
+        // Rasterized silhouettes and overlays.
+        .target(name: "Render", dependencies: ["HandModel", "Video", "CFFmpeg"]),
+        // What goes out: record types and their JSON.
+        .target(name: "Records"),
+        // Where records go: files, stdout, Unix sockets.
+        .target(name: "Sinks", dependencies: ["Records", .product(name: "Logging", package: "swift-log")]),
+        // The config file, validated.
+        .target(name: "Configuration", dependencies: ["TOMLKit"]),
+        // Stages on Dispatch queues, from a source to the sinks.
+        .target(name: "Pipeline", dependencies: [
+            "Video", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Records", "Sinks", "Configuration",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "handmesh", dependencies: [
+            "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Records", "Sinks", "Configuration",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "VideoTests", dependencies: ["Video"]),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["Crop", "Evidence", "Neural", "Video"]),
+        .testTarget(name: "HandModelTests", dependencies: ["HandModel"]),
+        .testTarget(name: "FittingTests", dependencies: ["Fitting", "HandModel", "Evidence"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "HandModel", "Video"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

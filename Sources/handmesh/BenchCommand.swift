@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `handmesh bench …`: benchmarks that print figures (medians over runs, ratios against a peer).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure speed; print medians and ratios.",
+        subcommands: [
+            // Each capability adds its benchmark here.
+        ]
+    )
+}
