@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The engine's SIMD kernels are written for AVX2 + FMA on x86-64 (x86-64-v3: Haswell, Zen and
+// later); without these flags SIMD8<Float> becomes pairs of SSE ops and addingProduct a libm call.
+#if arch(x86_64)
+let neuralSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"])]
+#else
+let neuralSwiftSettings: [SwiftSetting] = []
+#endif
+
 // Targets follow the data flow: video in, crop, evidence, fit, records out.
 let package = Package(
     name: "HandMesh",
@@ -22,7 +30,7 @@ let package = Package(
         // Video in: FFmpeg demux, decode and scale into RGB frames.
         .target(name: "Video", dependencies: ["CFFmpeg"]),
         // A TFLite reader and an OpenBLAS executor for MediaPipe's hand networks.
-        .target(name: "Neural", dependencies: ["COpenBLAS"]),
+        .target(name: "Neural", dependencies: ["COpenBLAS"], swiftSettings: neuralSwiftSettings),
         // Palm detection, hand regions of interest, rotated crops.
         .target(name: "Crop", dependencies: ["Video", "Neural"]),
         // Landmark evidence from a crop, and hand tracks across frames.
@@ -30,7 +38,7 @@ let package = Package(
         // The parametric hand: template, skinning, forward function, model files.
         .target(name: "HandModel", dependencies: ["COpenBLAS"]),
         // Keypoints to hand parameters: regression, refinement, filtering.
-        .target(name: "Fitting", dependencies: ["HandModel", "Evidence", "COpenBLAS"]),
+        .target(name: "Fitting", dependencies: ["HandModel", "Evidence", "COpenBLAS"], resources: [.copy("Resources/regressor.safetensors")]),
         // Rasterized silhouettes and overlays.
         .target(name: "Render", dependencies: ["HandModel", "Video", "CFFmpeg"]),
         // What goes out: record types and their JSON.

@@ -2,4 +2,29 @@
 #define HANDMESH_COPENBLAS_SHIM_H
 // pkg-config openblas puts Debian's openblas-pthread include folder on the path.
 #include <cblas.h>
+
+// Flush-to-zero and denormals-are-zero for the calling thread, returning the previous state.
+// Subnormal floats take a microcode assist on x86 (tens to hundreds of cycles per operation);
+// XNNPACK, LiteRT's CPU path, runs its kernels the same way. Per-thread state, so the engine sets
+// it around its own work and puts the old value back.
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+static inline unsigned long handmesh_flush_denormals(void) {
+    unsigned int old = _mm_getcsr();
+    _mm_setcsr(old | 0x8040u); // FTZ (bit 15) | DAZ (bit 6)
+    return old;
+}
+static inline void handmesh_restore_float_state(unsigned long old) { _mm_setcsr((unsigned int)old); }
+#elif defined(__aarch64__)
+static inline unsigned long handmesh_flush_denormals(void) {
+    unsigned long old;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(old));
+    __asm__ volatile("msr fpcr, %0" : : "r"(old | (1ul << 24))); // FZ
+    return old;
+}
+static inline void handmesh_restore_float_state(unsigned long old) { __asm__ volatile("msr fpcr, %0" : : "r"(old)); }
+#else
+static inline unsigned long handmesh_flush_denormals(void) { return 0; }
+static inline void handmesh_restore_float_state(unsigned long old) { (void)old; }
+#endif
 #endif

@@ -6,6 +6,10 @@ struct Bench: ParsableCommand {
         abstract: "Measure speed; print medians and ratios.",
         subcommands: [
             // Each capability adds its benchmark here.
+            BenchPipeline.self,
+            BenchModels.self,
+            BenchFit.self,
+            BenchHandModel.self,
         ]
     )
 }

@@ -8,7 +8,14 @@ struct HandMesh: ParsableCommand {
         abstract: "3D hand meshes from video, one JSON record per frame.",
         subcommands: [
             // Each capability adds its command here.
+            Run.self,
+            Serve.self,
             Bench.self,
+            Train.self,
+            Eval.self,
+            Synth.self,
+            Models.self,
+            Model.self,
         ]
     )
 }

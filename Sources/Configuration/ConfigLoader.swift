@@ -1,0 +1,224 @@
+import Foundation
+import TOMLKit
+
+/// Reads and validates a config file. Every failure is a `ConfigError` naming the file and the
+/// key path or position; nothing in a malformed file makes it crash.
+public enum ConfigLoader {
+    public static func load(path: String) throws -> HandMeshConfig {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw ConfigError(file: path, location: "", message: "not UTF-8 text")
+            }
+            text = decoded
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(file: path, location: "", message: "cannot read: \(Self.reason(error))")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> HandMeshConfig {
+        // The C++ parser stops at an embedded NUL without saying so; refuse it explicitly.
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let line = text.utf8[..<nul].reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            throw ConfigError(file: file, location: "line \(line)", message: "NUL byte in the file")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let position = error.source.begin
+            throw ConfigError(file: file, location: "line \(position.line), column \(position.column)",
+                              message: "TOML syntax: \(error.description)")
+        }
+        var top = TableReader(table, path: "", file: file)
+        var config = HandMeshConfig()
+        if let level = try top.string("log_level") {
+            config.logLevel = try logLevel(level, at: "log_level", reader: top)
+        }
+        if var defaults = try top.table("defaults") {
+            config.defaults = try readSettings(&defaults, base: StreamSettings())
+            try defaults.finish(known: settingsKeys)
+        }
+        for var stream in try top.tableArray("streams") ?? [] {
+            config.streams.append(try readStream(&stream, defaults: config.defaults))
+            try stream.finish(known: streamKeys + settingsKeys)
+        }
+        try top.finish(known: ["log_level", "defaults", "streams"])
+        try checkStreamsTogether(config.streams, file: file)
+        return config
+    }
+
+    static let streamKeys = ["name", "input", "outputs"]
+    static let settingsKeys = [
+        "max_dimension", "realtime", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
+        "models_dir", "vertices", "socket_mode", "client_buffer_bytes", "threads", "log_level",
+    ]
+
+    private static func readStream(_ reader: inout TableReader, defaults: StreamSettings) throws -> StreamConfig {
+        guard let name = try reader.string("name") else {
+            throw ConfigError(file: reader.file, location: reader.path, message: "missing key \"name\"")
+        }
+        guard !name.isEmpty, name.utf8.count <= 64,
+              name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
+        else {
+            throw reader.error("name", "expected 1 to 64 of A-Z a-z 0-9 - _ . , got \"\(name)\"")
+        }
+        guard let input = try reader.string("input"), !input.isEmpty else {
+            throw reader.has("input")
+                ? reader.error("input", "expected a non-empty input (path, URL, /dev/videoN, - or lavfi:GRAPH)")
+                : ConfigError(file: reader.file, location: reader.path, message: "missing key \"input\"")
+        }
+        let outputs = try reader.stringArray("outputs", expected: "an array of outputs") ?? ["ndjson:-"]
+        for (i, output) in outputs.enumerated() {
+            try checkOutput(output, location: "\(reader.keyPath("outputs"))[\(i)]", file: reader.file)
+        }
+        let settings = try readSettings(&reader, base: defaults)
+        return StreamConfig(name: name, input: input, outputs: outputs, settings: settings)
+    }
+
+    private static func checkOutput(_ output: String, location: String, file: String) throws {
+        let ok = output == "ndjson:-"
+            || (output.hasPrefix("ndjson:") && output.count > 7)
+            || (output.hasPrefix("unix:") && output.count > 5 && output.utf8.count - 5 < 108)
+        guard ok else {
+            throw ConfigError(file: file, location: location,
+                              message: "expected ndjson:-, ndjson:PATH or unix:PATH (path under 108 bytes), got \"\(output)\"")
+        }
+    }
+
+    /// Two streams writing one socket or one file would interleave and fight over the path.
+    private static func checkStreamsTogether(_ streams: [StreamConfig], file: String) throws {
+        var names: [String: Int] = [:]
+        var sockets: [String: Int] = [:]
+        for (i, stream) in streams.enumerated() {
+            if let first = names[stream.name] {
+                throw ConfigError(file: file, location: "streams[\(i)].name",
+                                  message: "\"\(stream.name)\" is already the name of streams[\(first)]")
+            }
+            names[stream.name] = i
+            for (j, output) in stream.outputs.enumerated() where output.hasPrefix("unix:") {
+                if let first = sockets[output] {
+                    throw ConfigError(file: file, location: "streams[\(i)].outputs[\(j)]",
+                                      message: "\(output) is already an output of streams[\(first)]")
+                }
+                sockets[output] = i
+            }
+        }
+    }
+
+    private static func readSettings(_ reader: inout TableReader, base: StreamSettings) throws -> StreamSettings {
+        var settings = base
+        if let value = try reader.int("max_dimension", in: 16...16384) { settings.maxDimension = value }
+        if let value = try reader.bool("realtime") { settings.realtime = value }
+        if var table = try reader.table("reconnect") {
+            settings.reconnect = try readReconnect(&table, base: settings.reconnect)
+            try table.finish(known: ["initial_delay", "max_delay", "max_attempts"])
+        }
+        if let value = try reader.double("read_timeout", expected: "seconds, more than 0", valid: { $0 > 0 }) {
+            settings.readTimeout = value
+        }
+        if var table = try reader.table("camera") {
+            settings.camera = try readCamera(&table)
+            try table.finish(known: ["fx", "fy", "cx", "cy", "k1", "k2", "p1", "p2", "k3"])
+        }
+        if let value = try reader.bool("mirrored") { settings.mirrored = value }
+        if let value = try reader.int("max_hands", in: 1...8) { settings.maxHands = value }
+        if let value = try reader.string("model", expected: "\"builtin\" or \"mano:PATH\"") {
+            if value == "builtin" {
+                settings.model = .builtin
+            } else if value.hasPrefix("mano:"), value.count > 5 {
+                settings.model = .mano(path: String(value.dropFirst(5)))
+            } else {
+                throw reader.error("model", "expected \"builtin\" or \"mano:PATH\", got \"\(value)\"")
+            }
+        }
+        if let value = try reader.string("models_dir", expected: "a directory path") {
+            guard !value.isEmpty else { throw reader.error("models_dir", "expected a directory path, got \"\"") }
+            settings.modelsDir = value
+        }
+        if let value = try reader.bool("vertices") { settings.vertices = value }
+        if reader.has("socket_mode") {
+            settings.socketMode = try readMode(&reader, "socket_mode")
+        }
+        if let value = try reader.int("client_buffer_bytes", in: 4096...(1 << 30)) { settings.clientBufferBytes = value }
+        if let value = try reader.int("threads", in: 0...256) { settings.threads = value }
+        if let value = try reader.string("log_level") {
+            settings.logLevel = try logLevel(value, at: "log_level", reader: reader)
+        }
+        return settings
+    }
+
+    private static func readReconnect(_ reader: inout TableReader, base: ReconnectSettings) throws -> ReconnectSettings {
+        var reconnect = base
+        if let value = try reader.double("initial_delay", expected: "seconds, from 0.01 to 3600", valid: { (0.01...3600).contains($0) }) {
+            reconnect.initialDelay = value
+        }
+        if let value = try reader.double("max_delay", expected: "seconds, from 0.01 to 86400", valid: { (0.01...86400).contains($0) }) {
+            reconnect.maxDelay = value
+        }
+        if let value = try reader.int("max_attempts", in: 0...1_000_000) {
+            reconnect.maxAttempts = value == 0 ? nil : value
+        }
+        guard reconnect.maxDelay >= reconnect.initialDelay else {
+            throw reader.error("max_delay", "expected at least initial_delay (\(reconnect.initialDelay)), got \(reconnect.maxDelay)")
+        }
+        return reconnect
+    }
+
+    private static func readCamera(_ reader: inout TableReader) throws -> CameraSettings {
+        func required(_ key: String, _ reader: inout TableReader, positive: Bool) throws -> Double {
+            let expected = positive ? "pixels, more than 0" : "pixels"
+            guard let value = try reader.double(key, expected: expected, valid: { !positive || $0 > 0 }) else {
+                throw ConfigError(file: reader.file, location: reader.keyPath(key),
+                                  message: "missing; the camera table needs fx, fy, cx and cy")
+            }
+            return value
+        }
+        let fx = try required("fx", &reader, positive: true)
+        let fy = try required("fy", &reader, positive: true)
+        let cx = try required("cx", &reader, positive: false)
+        let cy = try required("cy", &reader, positive: false)
+        var distortion: [Double] = []
+        for key in ["k1", "k2", "p1", "p2", "k3"] {
+            distortion.append(try reader.double(key, expected: "a number", valid: { _ in true }) ?? 0)
+        }
+        return CameraSettings(fx: fx, fy: fy, cx: cx, cy: cy, distortion: distortion)
+    }
+
+    /// A file mode, as TOML's octal integer (0o660) or as a string of octal digits ("0660").
+    private static func readMode(_ reader: inout TableReader, _ key: String) throws -> UInt32 {
+        let expected = "a file mode from 0o000 to 0o777, as 0o660 or \"0660\""
+        if let text = try? reader.string(key) {
+            guard !text.isEmpty, text.count <= 4, let mode = UInt32(text, radix: 8), mode <= 0o777 else {
+                throw reader.error(key, "expected \(expected), got \"\(text)\"")
+            }
+            return mode
+        }
+        guard let mode = try reader.int(key, in: 0...0o777) else {
+            throw reader.error(key, "expected \(expected)")
+        }
+        return UInt32(mode)
+    }
+
+    private static func logLevel(_ value: String, at key: String, reader: TableReader) throws -> String {
+        guard LogLevelName.all.contains(value) else {
+            throw reader.error(key, "expected one of \(LogLevelName.all.joined(separator: ", ")), got \"\(value)\"")
+        }
+        return value
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError {
+            return "no such file"
+        }
+        return nsError.localizedDescription
+    }
+}

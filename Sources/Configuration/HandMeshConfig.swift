@@ -1,0 +1,103 @@
+/// The whole config file, validated. See Config/handmesh.example.toml for every option.
+public struct HandMeshConfig: Sendable, Equatable {
+    /// trace, debug, info, notice, warning, error or critical.
+    public var logLevel: String = "info"
+    /// Settings every stream starts from (`[defaults]`); a stream's own keys override them.
+    public var defaults = StreamSettings()
+    public var streams: [StreamConfig] = []
+
+    public init() {}
+}
+
+/// One input with its own pipeline and outputs (`[[streams]]`).
+public struct StreamConfig: Sendable, Equatable {
+    public var name: String
+    /// What FFmpeg opens: a path, an image pattern, a URL, /dev/videoN, `-` or `lavfi:GRAPH`.
+    public var input: String
+    /// `ndjson:-`, `ndjson:PATH` or `unix:PATH`.
+    public var outputs: [String]
+    public var settings: StreamSettings
+
+    public init(name: String, input: String, outputs: [String], settings: StreamSettings) {
+        self.name = name
+        self.input = input
+        self.outputs = outputs
+        self.settings = settings
+    }
+}
+
+/// Everything about a stream other than where it comes from and goes to.
+public struct StreamSettings: Sendable, Equatable {
+    /// Frames with a longer side are downscaled to this many pixels.
+    public var maxDimension = 1920
+    /// Pace a file at its frame rate, as if it were live (drops frames when busy).
+    public var realtime = false
+    public var reconnect = ReconnectSettings()
+    /// Seconds without data before a live input counts as lost.
+    public var readTimeout = 10.0
+    /// Intrinsics of the frames as decoded; nil means the estimators assume a default camera.
+    public var camera: CameraSettings?
+    /// Frames are a selfie view (mirrored), as most webcams deliver them.
+    public var mirrored = true
+    public var maxHands = 2
+    public var model = ModelChoice.builtin
+    /// Where fetched models live.
+    public var modelsDir = "Models"
+    /// Write mesh vertices in frame records (large).
+    public var vertices = false
+    /// File mode of `unix:` sockets.
+    public var socketMode: UInt32 = 0o660
+    /// How far a socket client may fall behind before it is disconnected, bytes.
+    public var clientBufferBytes = 4 << 20
+    /// Decoder and estimator threads; 0 lets each choose.
+    public var threads = 0
+    /// Overrides the file's log level for this stream's messages.
+    public var logLevel: String?
+
+    public init() {}
+}
+
+/// How a lost live input (or, for `serve`, a failed stream) is retried.
+public struct ReconnectSettings: Sendable, Equatable {
+    public var initialDelay = 0.5
+    public var maxDelay = 30.0
+    /// nil: forever.
+    public var maxAttempts: Int?
+
+    public init() {}
+}
+
+public struct CameraSettings: Sendable, Equatable {
+    public var fx: Double
+    public var fy: Double
+    public var cx: Double
+    public var cy: Double
+    /// k1, k2, p1, p2, k3 (OpenCV's order).
+    public var distortion: [Double]
+
+    public init(fx: Double, fy: Double, cx: Double, cy: Double, distortion: [Double] = [0, 0, 0, 0, 0]) {
+        self.fx = fx
+        self.fy = fy
+        self.cx = cx
+        self.cy = cy
+        self.distortion = distortion
+    }
+}
+
+public enum ModelChoice: Sendable, Equatable, CustomStringConvertible {
+    /// The project's own open hand model.
+    case builtin
+    /// MANO's model file, which the user downloads under MANO's licence.
+    case mano(path: String)
+
+    public var description: String {
+        switch self {
+        case .builtin: "builtin"
+        case .mano(let path): "mano:\(path)"
+        }
+    }
+}
+
+public enum LogLevelName {
+    public static let all = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+}

@@ -1,0 +1,153 @@
+import Crop
+import Neural
+import Video
+
+/// Hands across frames: MediaPipe's legacy hand tracking graph
+/// (mediapipe/modules/hand_landmark/hand_landmark_tracking_cpu.pbtxt) without the graph machinery.
+///
+/// Per frame:
+/// 1. Palm detection runs only while fewer than `maxHands` hands are tracked (the graph's
+///    `NormalizedRectVectorHasMinSizeCalculator` gate), or on every frame in `staticImageMode`.
+/// 2. Palm ROIs (at most `maxHands`) and the ROIs carried over from the previous frame's landmarks
+///    are merged by `ROIAssociation`, so a hand already tracked is not added twice.
+/// 3. The landmark model runs on each ROI. A hand whose presence is not above `minPresence` is
+///    dropped (its track ends; the detector will find it again); the others become evidence and
+///    give the next frame's ROIs (`LandmarksToROI`).
+///
+/// Track numbers are this tracker's own (MediaPipe's graph has none): stable while a hand stays
+/// tracked, new when a hand is detected afresh. Buffers are kept between frames: once warmed up,
+/// `process(_:into:)` allocates nothing. Not thread-safe: one tracker per stream.
+public final class HandTracker {
+    public struct Options: Sendable, Equatable {
+        /// max_num_hands of the legacy solution (default 2).
+        public var maxHands: Int = 2
+        /// Whether the source is mirrored (a selfie camera); MediaPipe's handedness assumes so.
+        public var mirrored: Bool = true
+        /// min_detection_confidence: palm score threshold (0.5, palm_detection_cpu.pbtxt).
+        public var minDetectionScore: Float = 0.5
+        /// min_tracking_confidence: the hand-presence threshold of hand_landmark_cpu.pbtxt's
+        /// ThresholdingCalculator (0.5).
+        public var minPresence: Float = 0.5
+        /// Detect on every frame and never carry ROIs over (MediaPipe's static_image_mode).
+        public var staticImageMode: Bool = false
+        /// Workers per model inference.
+        public var threads: Int = 1
+
+        public init(maxHands: Int = 2, mirrored: Bool = true, staticImageMode: Bool = false, threads: Int = 1) {
+            self.maxHands = maxHands
+            self.mirrored = mirrored
+            self.staticImageMode = staticImageMode
+            self.threads = threads
+        }
+    }
+
+    public let options: Options
+    private let palms: PalmDetector
+    private let landmarks: LandmarkRunner
+    private var palmROIs: [HandROI] = []
+    private var palmTracked: [TrackedROI] = []
+    private var previous: [TrackedROI] = []
+    private var next: [TrackedROI] = []
+    private var candidates: [TrackedROI] = []
+    private var nextTrack = 0
+    /// Whether the palm detector ran on the last processed frame.
+    public private(set) var lastDetectorRan = false
+
+    /// Uses the "full" models (MediaPipe's model_complexity 1).
+    public convenience init(models: ModelStore, maxHands: Int = 2, mirrored: Bool = true,
+                            staticImageMode: Bool = false, threads: Int = 1) throws {
+        try self.init(palmModel: TFLiteModel(contentsOf: models.url(for: .palmDetectionFull)),
+                      landmarkModel: TFLiteModel(contentsOf: models.url(for: .handLandmarkFull)),
+                      options: Options(maxHands: maxHands, mirrored: mirrored,
+                                       staticImageMode: staticImageMode, threads: threads))
+    }
+
+    public init(palmModel: TFLiteModel, landmarkModel: TFLiteModel, options: Options = Options()) throws {
+        guard options.maxHands >= 1 else {
+            throw ModelError(file: landmarkModel.name, problem: "HandTracker needs maxHands >= 1, got \(options.maxHands)")
+        }
+        self.options = options
+        palms = try PalmDetector(model: palmModel, threads: options.threads, minScore: options.minDetectionScore)
+        landmarks = try LandmarkRunner(model: landmarkModel, threads: options.threads)
+        for buffer in [\HandTracker.palmTracked, \.previous, \.next, \.candidates] {
+            self[keyPath: buffer].reserveCapacity(2 * options.maxHands + 1)
+        }
+        palmROIs.reserveCapacity(options.maxHands)
+    }
+
+    /// Forgets all tracks (a new clip).
+    public func reset() {
+        previous.removeAll(keepingCapacity: true)
+        lastDetectorRan = false
+    }
+
+    /// The hands in `frame`. Allocates the returned array; see `process(_:into:)` for the
+    /// allocation-free form.
+    public func process(_ frame: Frame) -> [HandEvidence] {
+        var hands: [HandEvidence] = []
+        process(frame, into: &hands)
+        return hands
+    }
+
+    /// Replaces the contents of `hands` with the hands in `frame`.
+    public func process(_ frame: Frame, into hands: inout [HandEvidence]) {
+        frame.pixels.withUnsafeBytes { bytes in
+            let image = RGBImageView(base: bytes.baseAddress!, width: frame.pixels.width,
+                                     height: frame.pixels.height, rowBytes: frame.pixels.rowBytes)
+            process(image, into: &hands)
+        }
+    }
+
+    /// Replaces the contents of `hands` with the hands in `image`.
+    public func process(_ image: RGBImageView, into hands: inout [HandEvidence]) {
+        hands.removeAll(keepingCapacity: true)
+        let tracked = options.staticImageMode ? 0 : previous.count
+        lastDetectorRan = tracked < options.maxHands
+        palmTracked.removeAll(keepingCapacity: true)
+        if lastDetectorRan {
+            palms.detect(image, maxCount: options.maxHands, into: &palmROIs)
+            for roi in palmROIs { palmTracked.append(TrackedROI(roi: roi, track: nil, fromDetection: true)) }
+        }
+        if options.staticImageMode {
+            // No ROIs carried over, but numbers still follow a hand that stays put: MediaPipe's
+            // PropagateIdsFromPreviousToCurrent (association_calculator.h).
+            candidates.removeAll(keepingCapacity: true)
+            for var palm in palmTracked {
+                for old in previous where palm.roi.axisAlignedIoU(old.roi) > ROIAssociation.minSimilarity {
+                    palm.track = old.track
+                }
+                candidates.append(palm)
+            }
+        } else {
+            ROIAssociation.associate(palms: palmTracked, tracked: previous, into: &candidates)
+        }
+
+        next.removeAll(keepingCapacity: true)
+        for candidate in candidates {
+            let out = landmarks.run(image, roi: candidate.roi)
+            // ThresholdingCalculator: the hand is present when the score exceeds the threshold.
+            guard out.presence > options.minPresence else { continue }
+            let track = candidate.track ?? newTrack()
+            var frameLandmarks = [21 of SIMD2<Float>](repeating: .zero)
+            var world = [21 of SIMD3<Float>](repeating: .zero)
+            let size = Float(LandmarkRunner.inputSize)
+            for i in 0..<21 {
+                let p = out.cropLandmarks[i]
+                frameLandmarks[i] = LandmarkProjection.toFrame(SIMD2(p.x, p.y), roi: candidate.roi, cropSize: size)
+                world[i] = LandmarkProjection.worldToCamera(out.worldLandmarks[i], rotation: candidate.roi.rotation)
+            }
+            let (hand, score) = Handedness.classify(leftProbability: out.leftProbability, mirrored: options.mirrored)
+            hands.append(HandEvidence(track: track, handedness: hand, handednessScore: score,
+                                      presence: out.presence, landmarks: frameLandmarks,
+                                      cropLandmarks: out.cropLandmarks, worldLandmarks: world,
+                                      roi: candidate.roi, fromDetection: candidate.fromDetection))
+            next.append(TrackedROI(roi: LandmarksToROI.roi(from: frameLandmarks), track: track, fromDetection: false))
+        }
+        swap(&previous, &next)
+    }
+
+    private func newTrack() -> Int {
+        defer { nextTrack += 1 }
+        return nextTrack
+    }
+}

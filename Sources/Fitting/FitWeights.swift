@@ -1,0 +1,29 @@
+/// The scales of the refinement's terms. Every residual is an error divided by its sigma, so a
+/// sigma is "how much of this error costs as much as one unit of any other".
+public struct FitWeights: Sendable, Equatable {
+    /// Reprojection: pixels per unit residual. With `worldSigma` 1 cm this makes 1 cm of
+    /// world-landmark error count like 5 px of reprojection error, the balance a prototype on
+    /// real MediaPipe evidence measured to keep scale and depth from drifting (shared notes,
+    /// fitting-lessons.md).
+    public var pixelSigma: Double = 5
+    /// World landmarks (root-relative, metres) per unit residual.
+    public var worldSigma: Double = 0.01
+    /// Huber threshold of a keypoint's reprojection error, pixels.
+    public var pixelHuber: Double = 12
+    /// Huber threshold of a keypoint's world-landmark error, metres.
+    public var worldHuber: Double = 0.02
+    /// Joint limits as soft barriers: radians beyond a limit per unit residual.
+    public var limitSigma: Double = 0.03
+    /// Closeness of the pose to the regressor's estimate, radians per unit residual: weak, the
+    /// regressor only keeps unobserved joints plausible.
+    public var regressorPoseSigma: Double = 0.8
+    /// Shape coefficients per unit residual (shape is standard-normal under the model's prior).
+    public var shapeSigma: Double = 1
+    /// Temporal term toward the previous frame: radians of root rotation, radians of joint
+    /// rotation, metres of translation per unit residual, per frame.
+    public var temporalOrientSigma: Double = 0.08
+    public var temporalPoseSigma: Double = 0.12
+    public var temporalTranslSigma: Double = 0.01
+
+    public init() {}
+}

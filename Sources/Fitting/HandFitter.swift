@@ -1,0 +1,222 @@
+import Foundation
+import HandModel
+
+/// Fits one hand track frame by frame: a warm start from the previous frame's solution with a
+/// temporal term when the track continues; a cold start from the regressor (rotation refined
+/// by aligning to the world landmarks, translation in closed form) otherwise, or when the warm
+/// fit's data cost jumps. Shape and world scale belong to the track (`TrackShape`).
+///
+/// One per track; it owns workspaces, so it is not Sendable and belongs to one thread.
+/// After the first frame, fitting allocates nothing.
+public final class HandFitter {
+    public let model: HandModel
+    public let regressor: HandRegressor?
+    public var settings: FitSettings {
+        didSet { problem.camera = settings.camera; problem.weights = settings.weights; resetFilter() }
+    }
+    public private(set) var trackShape = TrackShape()
+
+    let problem: HandFitProblem<HandModelKeypoints>
+    var solver = LevenbergMarquardt(capacity: 61)
+    var regressorWorkspace: HandRegressor.Workspace?
+    var x = [Double](repeating: 0, count: 61)
+    var previous = [Double](repeating: 0, count: 61)
+    var warmResult = [Double](repeating: 0, count: 61)
+    var output = [Double](repeating: 0, count: 61)
+    var scratchJTJ = [Double](repeating: 0, count: 61 * 61)
+    var scratchJTR = [Double](repeating: 0, count: 61)
+    var estimate = HandParameters()
+    var rotationFilter: OneEuroFilter?
+    var translationFilter: OneEuroFilter?
+    var hasPrevious = false
+    var costLevel = 0.0
+    var vertexWorkspace: HandModelWorkspace
+
+    public init(model: HandModel, regressor: HandRegressor?, settings: FitSettings) {
+        self.model = model
+        self.regressor = regressor
+        self.settings = settings
+        problem = HandFitProblem(model: HandModelKeypoints(model: model), camera: settings.camera,
+                                 poseLimits: model.poseLimits, weights: settings.weights)
+        if let r = regressor { regressorWorkspace = HandRegressor.Workspace(r) }
+        vertexWorkspace = HandModelWorkspace(model: model)
+        resetFilter()
+    }
+
+    func resetFilter() {
+        rotationFilter = settings.filter.map { OneEuroFilter(channels: 48, parameters: $0.rotation) }
+        translationFilter = settings.filter.map { OneEuroFilter(channels: 3, parameters: $0.translation) }
+    }
+
+    /// Starts a new track: the next frame is fitted cold and the shape estimate restarts.
+    public func reset() {
+        hasPrevious = false
+        trackShape.reset()
+        rotationFilter?.reset()
+        translationFilter?.reset()
+        costLevel = 0
+    }
+
+    /// Fits `evidence` observed at `time` (seconds) and writes the result. `continuesTrack`
+    /// false (a new hand) resets the track first.
+    public func fit(_ evidence: FitEvidence, time: Double, continuesTrack: Bool = true, into result: inout HandFitResult) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        if !continuesTrack { reset() }
+        problem.setEvidence(evidence)
+        problem.worldScale = trackShape.scale
+        var visible = 0.0
+        for c in evidence.confidence where c > 0 { visible += 1 }
+        visible = max(visible, 1)
+        var iterations = 0
+        var warm = false
+        var dataCost = Double.infinity
+        let newTrack = !hasPrevious
+
+        if hasPrevious {
+            for i in 0..<61 { x[i] = previous[i] }
+            trackShape.shape.withUnsafeBufferPointer { s in for i in 0..<10 { x[48 + i] = s[i] } }
+            problem.shapeFree = false
+            problem.useRegressorPrior = false
+            problem.useTemporal = settings.temporal
+            previous.withUnsafeBufferPointer { problem.setPrevious($0) }
+            solver.options = settings.warmOptions
+            var p = problem  // a class: the solver works on the same object
+            let report = x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }
+            iterations += report.iterations
+            dataCost = x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
+            warm = true
+            let jumped = dataCost > settings.jumpFloor && dataCost > settings.jumpFactor * costLevel
+            if jumped {
+                for i in 0..<61 { warmResult[i] = x[i] }
+                let coldCost = coldFit(evidence, visible: visible, freeShape: false, iterations: &iterations)
+                if coldCost < dataCost {
+                    dataCost = coldCost
+                    warm = false
+                } else {
+                    for i in 0..<61 { x[i] = warmResult[i] }
+                }
+            }
+        } else {
+            dataCost = coldFit(evidence, visible: visible, freeShape: true, iterations: &iterations)
+            x.withUnsafeBufferPointer { xs in
+                trackShape.reset(shape: UnsafeBufferPointer(rebasing: xs[48..<58]))
+            }
+        }
+        costLevel = newTrack ? dataCost : 0.9 * costLevel + 0.1 * min(dataCost, 3 * max(costLevel, 1e-3))
+        for i in 0..<61 { previous[i] = x[i] }
+        hasPrevious = true
+
+        if settings.estimateShape && problem.hasWorld && dataCost < max(settings.jumpFloor, 2 * costLevel) {
+            // The shape's information at this frame's solution.
+            _ = x.withUnsafeBufferPointer { xs in
+                scratchJTJ.withUnsafeMutableBufferPointer { a in
+                    scratchJTR.withUnsafeMutableBufferPointer { b in problem.linearize(at: xs, jtj: a, jtr: b) }
+                }
+            }
+            trackShape.add(jacobian: problem.lastDataJacobian, residual: problem.lastDataResidual,
+                           scaleColumn: problem.lastScaleColumn, rows: HandFitProblem<HandModelKeypoints>.dataRows)
+        }
+
+        // The reported parameters: filtered copy (the next warm start uses the unfiltered one).
+        for i in 0..<61 { output[i] = x[i] }
+        if rotationFilter != nil && translationFilter != nil {
+            output.withUnsafeMutableBufferPointer { o in
+                rotationFilter!.filter(UnsafeMutableBufferPointer(rebasing: o[0..<48]), time: time)
+                translationFilter!.filter(UnsafeMutableBufferPointer(rebasing: o[58..<61]), time: time)
+            }
+        }
+        write(result: &result)
+        result.iterations = iterations
+        result.warm = warm
+        result.dataCostPerKeypoint = dataCost
+        result.milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+
+    /// Regressor (or mean pose) -> rotation from the world landmarks -> closed-form translation
+    /// -> LM without the temporal term. Returns the data cost per keypoint; leaves the solution
+    /// in `x`.
+    func coldFit(_ evidence: FitEvidence, visible: Double, freeShape: Bool, iterations: inout Int) -> Double {
+        if let r = regressor {
+            r.predict(evidence, into: &estimate, workspace: &regressorWorkspace!)
+        } else {
+            for i in 0..<45 { estimate.pose[i] = model.meanPose[i] }
+            for i in 0..<10 { estimate.shape[i] = 0 }
+            estimate.globalOrient = .zero
+        }
+        if !freeShape {
+            for i in 0..<10 { estimate.shape[i] = trackShape.shape[i] }
+        } else {
+            for i in 0..<10 { estimate.shape[i] = min(2, max(-2, estimate.shape[i])) }
+        }
+        estimate.transl = .zero
+        x[0] = estimate.globalOrient.x; x[1] = estimate.globalOrient.y; x[2] = estimate.globalOrient.z
+        for i in 0..<45 { x[3 + i] = estimate.pose[i] }
+        for i in 0..<10 { x[48 + i] = estimate.shape[i] }
+        x[58] = 0; x[59] = 0; x[60] = 0
+        if evidence.hasWorld {
+            // Root rotation from the world landmarks, which share the camera's axes: align the
+            // model's keypoints at the estimated pose (root rotation zero) to them.
+            x[0] = 0; x[1] = 0; x[2] = 0
+            _ = x.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
+            let sim = problem.keypointsBuffer.withMemoryRebound(to: Double.self) { kp -> Similarity in
+                withUnsafeTemporaryAllocation(of: SIMD3<Double>.self, capacity: 21) { pts in
+                    for j in 0..<21 { pts[j] = SIMD3(kp[3 * j], kp[3 * j + 1], kp[3 * j + 2]) }
+                    return Procrustes.align(UnsafeBufferPointer(pts), to: problem.worldCenteredLandmarks, withScale: false)
+                }
+            }
+            let w = AxisAngle.vector(sim.rotation)
+            x[0] = w.x; x[1] = w.y; x[2] = w.z
+        }
+        _ = x.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
+        if let t = HandRegressor.solveTranslation(local: problem.keypointsBuffer, evidence: evidence, camera: settings.camera),
+           t.z > 0.05 {
+            x[58] = t.x; x[59] = t.y; x[60] = t.z
+        } else {
+            x[60] = 0.5
+        }
+        problem.shapeFree = freeShape
+        problem.useTemporal = false
+        problem.useRegressorPrior = regressor != nil
+        x.withUnsafeBufferPointer { xs in
+            problem.setRegressorPose(UnsafeBufferPointer(rebasing: xs[3..<48]))
+            problem.setShapeCenter(UnsafeBufferPointer(rebasing: xs[48..<58]))
+        }
+        if freeShape {
+            // The shape prior's centre is the mean shape, not the regressor's guess.
+            var zero = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+            withUnsafeBytes(of: &zero) { raw in
+                problem.setShapeCenter(raw.bindMemory(to: Double.self))
+            }
+        }
+        solver.options = settings.coldOptions
+        var p = problem  // a class: the solver works on the same object
+            let report = x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }
+        iterations += report.iterations
+        return x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
+    }
+
+    /// Evaluates the reported parameters into `result`.
+    func write(result: inout HandFitResult) {
+        let cost = output.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
+        result.reprojectionPixels = cost.meanPixelError
+        let kp = problem.keypointsBuffer
+        for j in 0..<21 {
+            let p = SIMD3(kp[3 * j], kp[3 * j + 1], kp[3 * j + 2])
+            result.joints3d[j] = p
+            result.joints2d[j] = settings.camera.project(p)
+        }
+        result.parameters.globalOrient = SIMD3(output[0], output[1], output[2])
+        for i in 0..<45 { result.parameters.pose[i] = output[3 + i] }
+        for i in 0..<10 { result.parameters.shape[i] = output[48 + i] }
+        result.parameters.transl = SIMD3(output[58], output[59], output[60])
+        if settings.includeVertices {
+            if result.vertices.count != model.vertexCount {
+                result.vertices = [SIMD3<Double>](repeating: .zero, count: model.vertexCount)
+            }
+            let p = result.parameters, m = model, ws = vertexWorkspace
+            result.vertices.withUnsafeMutableBufferPointer { m.vertices(p, into: $0, jacobian: nil, workspace: ws) }
+        } else if !result.vertices.isEmpty {
+            result.vertices = []
+        }
+    }
+}

@@ -1,0 +1,140 @@
+/// Options of the Levenberg–Marquardt solver.
+public struct LMOptions: Sendable, Equatable {
+    public var maxIterations: Int
+    /// Stop when an accepted step lowers the cost by less than this fraction of it.
+    public var relativeCostTolerance: Double
+    /// Stop when the step's largest component is below this (parameter units: radians, metres).
+    public var stepTolerance: Double
+    /// Initial damping, relative to the diagonal of J^T J (Marquardt's scaling).
+    public var initialDamping: Double
+
+    public init(maxIterations: Int = 30, relativeCostTolerance: Double = 1e-4,
+                stepTolerance: Double = 1e-5, initialDamping: Double = 1e-3) {
+        self.maxIterations = maxIterations
+        self.relativeCostTolerance = relativeCostTolerance
+        self.stepTolerance = stepTolerance
+        self.initialDamping = initialDamping
+    }
+}
+
+/// What a solve did.
+public struct LMReport: Sendable, Equatable {
+    public var initialCost: Double
+    public var finalCost: Double
+    /// Linearizations (Jacobian evaluations).
+    public var iterations: Int
+    /// Cost-only evaluations of rejected and accepted trial steps.
+    public var evaluations: Int
+}
+
+/// Levenberg–Marquardt with Marquardt's diagonal scaling and Nielsen's damping update
+/// (Nielsen 1999, "Damping parameter in Marquardt's method"; as in Madsen, Nielsen & Tingleff,
+/// "Methods for non-linear least squares problems", 2004, algorithm 3.16).
+///
+/// The workspace is allocated once for the largest problem; `minimize` allocates nothing.
+public struct LevenbergMarquardt: Sendable {
+    public var options: LMOptions
+    public let capacity: Int
+    private var jtj: [Double]
+    private var jtr: [Double]
+    private var system: [Double]
+    private var step: [Double]
+    private var trial: [Double]
+
+    public init(capacity: Int, options: LMOptions = LMOptions()) {
+        self.capacity = capacity
+        self.options = options
+        jtj = [Double](repeating: 0, count: capacity * capacity)
+        jtr = [Double](repeating: 0, count: capacity)
+        system = [Double](repeating: 0, count: capacity * capacity)
+        step = [Double](repeating: 0, count: capacity)
+        trial = [Double](repeating: 0, count: capacity)
+    }
+
+    /// Minimizes `problem` starting from, and writing the solution into, `x`.
+    public mutating func minimize<P: LeastSquaresProblem>(_ problem: inout P,
+                                                          x: UnsafeMutableBufferPointer<Double>) -> LMReport {
+        let n = problem.parameterCount
+        precondition(n <= capacity && x.count >= n, "LevenbergMarquardt: problem of \(n) exceeds capacity \(capacity)")
+        let opts = options
+        return jtj.withUnsafeMutableBufferPointer { jtj in
+            jtr.withUnsafeMutableBufferPointer { jtr in
+                system.withUnsafeMutableBufferPointer { sys in
+                    step.withUnsafeMutableBufferPointer { step in
+                        trial.withUnsafeMutableBufferPointer { trial in
+                            Self.run(&problem, n: n, x: x, opts: opts,
+                                     jtj: jtj, jtr: jtr, sys: sys, step: step, trial: trial)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func run<P: LeastSquaresProblem>(
+        _ problem: inout P, n: Int, x: UnsafeMutableBufferPointer<Double>, opts: LMOptions,
+        jtj: UnsafeMutableBufferPointer<Double>, jtr: UnsafeMutableBufferPointer<Double>,
+        sys: UnsafeMutableBufferPointer<Double>, step: UnsafeMutableBufferPointer<Double>,
+        trial: UnsafeMutableBufferPointer<Double>
+    ) -> LMReport {
+        let xs = UnsafeBufferPointer(x)
+        var cost = problem.linearize(at: xs, jtj: jtj, jtr: jtr)
+        var report = LMReport(initialCost: cost, finalCost: cost, iterations: 1, evaluations: 0)
+        var lambda = opts.initialDamping
+        var nu = 2.0
+        let jb = jtj.baseAddress!, sb = sys.baseAddress!, stb = step.baseAddress!
+        var outer = 0
+        while outer < opts.maxIterations {
+            outer += 1
+            // Solve (J^T J + lambda * D) step = -J^T r with D = max(diag(J^T J), floor).
+            var factored = false
+            var tries = 0
+            while !factored && tries < 12 {
+                for i in 0..<(n * n) { sb[i] = jb[i] }
+                for i in 0..<n {
+                    let d = max(jb[i * n + i], 1e-9)
+                    sb[i * n + i] += lambda * d
+                    stb[i] = -jtr[i]
+                }
+                factored = Cholesky.factor(sb, n: n)
+                if !factored { lambda *= 10; tries += 1 }
+            }
+            if !factored { break }
+            Cholesky.solve(UnsafePointer(sb), n: n, stb)
+            var maxStep = 0.0
+            var predicted = 0.0
+            for i in 0..<n {
+                let s = stb[i]
+                maxStep = max(maxStep, abs(s))
+                let d = max(jb[i * n + i], 1e-9)
+                predicted += s * (lambda * d * s - jtr[i])
+                trial[i] = x[i] + s
+            }
+            predicted *= 0.5
+            if maxStep < opts.stepTolerance { break }
+            let newCost = problem.cost(at: UnsafeBufferPointer(trial))
+            report.evaluations += 1
+            let rho = predicted > 0 ? (cost - newCost) / predicted : -1
+            if rho > 0 && newCost.isFinite {
+                for i in 0..<n { x[i] = trial[i] }
+                let decrease = cost - newCost
+                let t = 2 * rho - 1
+                lambda *= max(1.0 / 3.0, 1 - t * t * t)
+                nu = 2
+                if decrease < opts.relativeCostTolerance * cost || outer == opts.maxIterations {
+                    cost = newCost
+                    break
+                }
+                cost = problem.linearize(at: xs, jtj: jtj, jtr: jtr)
+                report.iterations += 1
+            } else {
+                lambda *= nu
+                nu *= 2
+                if lambda > 1e12 { break }
+            }
+        }
+        report.finalCost = cost
+        return report
+    }
+}

@@ -1,0 +1,72 @@
+
+/// What a step needs at run time: the interpreter's arena and scratch, and the model's weights.
+/// Built once per `invoke` on the stack; the pointers belong to `Interpreter` and `TFLiteModel`.
+struct ExecutionContext {
+    let arena: UnsafeMutablePointer<Float>
+    let weights: UnsafePointer<Float>
+    let scratch: UnsafeMutablePointer<Float>
+    /// Floats of scratch each worker owns, starting at `scratch + worker * scratchPerWorker`.
+    let scratchPerWorker: Int
+    let threads: Int
+
+    let pool: WorkerPool
+
+    /// Runs `body(task, worker)` for every task in `0..<tasks`, split into contiguous runs over the
+    /// interpreter's threads. One thread runs inline and never touches the pool.
+    @inline(__always)
+    func parallel(_ tasks: Int, _ body: (Int, Int) -> Void) {
+        if threads <= 1 || tasks <= 1 {
+            for task in 0..<tasks { body(task, 0) }
+            return
+        }
+        pool.run(tasks, body)
+    }
+}
+
+/// The activations TFLite fuses into an operator, as a clamp range: NONE is (-inf, inf).
+struct Clamp: Equatable {
+    var low: Float
+    var high: Float
+
+    static let none = Clamp(low: -.infinity, high: .infinity)
+
+    /// From the schema's ActivationFunctionType: 0 NONE, 1 RELU, 2 RELU_N1_TO_1, 3 RELU6.
+    init?(fused code: Int8) {
+        switch code {
+        case 0: self = .none
+        case 1: self.init(low: 0, high: .infinity)
+        case 2: self.init(low: -1, high: 1)
+        case 3: self.init(low: 0, high: 6)
+        default: return nil
+        }
+    }
+
+    init(low: Float, high: Float) {
+        self.low = low
+        self.high = high
+    }
+
+    @inline(__always) func apply(_ x: Float) -> Float { min(max(x, low), high) }
+
+    /// Compare-and-blend, not `SIMD.clamped`: the standard library's pointwiseMin/Max are not
+    /// inlined into our AVX code and branch per lane, which made the conv epilogue slower than the
+    /// multiply on real activations.
+    @inline(__always) func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let low = SIMD8<Float>(repeating: self.low), high = SIMD8<Float>(repeating: self.high)
+        let raised = x.replacing(with: low, where: x .< low)
+        return raised.replacing(with: high, where: raised .> high)
+    }
+}
+
+/// Unaligned SIMD loads and stores of floats.
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}

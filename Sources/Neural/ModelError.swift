@@ -1,0 +1,14 @@
+/// Why a model file could not be used: names the file and what is wrong in it.
+public struct ModelError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file (or name given for a byte buffer) the problem is in.
+    public let file: String
+    /// What is wrong, with the place in the file's structure (e.g. "subgraph 0, tensor 12: …").
+    public let problem: String
+
+    public init(file: String, problem: String) {
+        self.file = file
+        self.problem = problem
+    }
+
+    public var description: String { "\(file): \(problem)" }
+}

@@ -1,0 +1,161 @@
+import COpenBLAS
+
+/// CONV_2D over NHWC as one matrix product: out[M = N·OH·OW, Cout] = patches[M, K] · Wᵀ + bias,
+/// K = KH·KW·Cin, with the fused activation applied on the way out.
+///
+/// A 1x1 stride-1 convolution multiplies the input itself: NHWC is already [M, Cin] row-major, so
+/// there is no im2col. Other kernels gather the patches of one block of output rows into the
+/// worker's scratch first (im2col), then multiply that block. The product runs on `PackedGEMM`
+/// (weights packed at load, bias and clamp folded into the tile store), or on OpenBLAS sgemm with
+/// TFLite's filter as it is followed by a bias-and-clamp pass over the block while it is in cache.
+struct Convolution {
+    enum Backend { case packed, openBLAS }
+
+    var input: Int
+    var output: Int
+    /// Packed panels (`.packed`) or TFLite's [Cout, K] filter (`.openBLAS`), in the weight pool.
+    var weights: Int
+    /// Cout values (padded to whole panels for `.packed`).
+    var bias: Int
+    var backend: Backend
+    var batch: Int
+    var height: Int
+    var width: Int
+    var inChannels: Int
+    var outHeight: Int
+    var outWidth: Int
+    var outChannels: Int
+    var kernelHeight: Int
+    var kernelWidth: Int
+    var strideHeight: Int
+    var strideWidth: Int
+    var padTop: Int
+    var padLeft: Int
+    var clamp: Clamp
+
+    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1 && padTop == 0 && padLeft == 0 }
+    var depth: Int { kernelHeight * kernelWidth * inChannels }
+    var rows: Int { batch * outHeight * outWidth }
+    /// Output rows per im2col block: a multiple of the GEMM tile, at most 252, fewer for deep patches,
+    /// so a block of patches stays in L2 (and a corrupted model cannot ask for a huge scratch).
+    var rowsPerBlock: Int { max(PackedGEMM.tileRows, min(252, (1 << 18) / max(depth, 1)) / PackedGEMM.tileRows * PackedGEMM.tileRows) }
+    /// Floats of scratch one worker needs for its block of patches.
+    var scratchPerWorker: Int { isPointwise ? 0 : rowsPerBlock * depth }
+
+    func run(_ context: ExecutionContext) {
+        let m = rows, n = outChannels, k = depth
+        let x = UnsafePointer(context.arena + input)
+        let y = context.arena + output
+        let w = context.weights + weights
+        let b = context.weights + bias
+        if isPointwise {
+            // Split the rows between workers when there are plenty, else the output channels.
+            let panels = backend == .packed ? PackedGEMM.panels(n) : n
+            let byRows = m >= 48 * context.threads || panels < context.threads
+            let parts = min(context.threads, byRows ? (m + 5) / 6 : panels)
+            context.parallel(parts) { part, _ in
+                if byRows {
+                    let r0 = part * m / parts / 6 * 6, r1 = part == parts - 1 ? m : (part + 1) * m / parts / 6 * 6
+                    multiply(x, lda: k, rows: r0..<r1, columns: 0..<panels, w, b, y)
+                } else {
+                    multiply(x, lda: k, rows: 0..<m, columns: part * panels / parts..<(part + 1) * panels / parts, w, b, y)
+                }
+            }
+        } else {
+            let block = rowsPerBlock
+            context.parallel((m + block - 1) / block) { task, worker in
+                let r0 = task * block, r1 = min(r0 + block, m)
+                let patches = context.scratch + worker * context.scratchPerWorker
+                gather(x, into: patches, rows: r0..<r1)
+                let panels = backend == .packed ? PackedGEMM.panels(n) : n
+                multiply(UnsafePointer(patches), lda: k, rows: 0..<(r1 - r0), columns: 0..<panels, w, b, y + r0 * n)
+            }
+        }
+    }
+
+    /// y[rows, columns] for rows of `a`; `columns` counts panels for `.packed`, channels for `.openBLAS`.
+    @inline(__always)
+    private func multiply(_ a: UnsafePointer<Float>, lda: Int, rows: Range<Int>, columns: Range<Int>,
+                          _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        let n = outChannels, k = depth
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        switch backend {
+        case .packed:
+            PackedGEMM.multiply(a: a, lda: lda, rows: rows, k: k, packed: w, bias: b, panels: columns, n: n,
+                                c: y, ldc: n, clamp: clamp)
+        case .openBLAS:
+            let c0 = columns.lowerBound
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(columns.count), Int32(k),
+                        1, a + rows.lowerBound * lda, Int32(lda), w + c0 * k, Int32(k), 0,
+                        y + rows.lowerBound * n + c0, Int32(n))
+            addBiasAndClamp(y, bias: b, clamp: clamp, rows: rows, columns: columns, stride: n)
+        }
+    }
+
+    /// im2col for output rows `rows`: each row gets its KH·KW·Cin patch, zeros where it overhangs.
+    /// In NHWC the KW·Cin values of one kernel row are contiguous, so a patch whose columns are all
+    /// inside the input is KH short copies; only border pixels go tap by tap.
+    private func gather(_ x: UnsafePointer<Float>, into patches: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        let span = kernelWidth * inChannels
+        var p = patches
+        var image = rows.lowerBound / (outHeight * outWidth)
+        var oy = (rows.lowerBound / outWidth) % outHeight
+        var ox = rows.lowerBound % outWidth
+        for _ in rows {
+            let iy0 = oy * strideHeight - padTop, ix0 = ox * strideWidth - padLeft
+            let plane = x + image * height * width * inChannels
+            if ix0 >= 0 && ix0 + kernelWidth <= width {
+                for ky in 0..<kernelHeight {
+                    let iy = iy0 + ky
+                    if iy < 0 || iy >= height {
+                        for j in 0..<span { p[j] = 0 }
+                    } else {
+                        // A plain loop: 9 or 15 floats here, too few for a memcpy call.
+                        let source = plane + (iy &* width &+ ix0) &* inChannels
+                        for j in 0..<span { p[j] = source[j] }
+                    }
+                    p += span
+                }
+            } else {
+                for ky in 0..<kernelHeight {
+                    let iy = iy0 + ky
+                    for kx in 0..<kernelWidth {
+                        let ix = ix0 + kx
+                        if iy < 0 || iy >= height || ix < 0 || ix >= width {
+                            for c in 0..<inChannels { p[c] = 0 }
+                        } else {
+                            let source = plane + (iy &* width &+ ix) &* inChannels
+                            for c in 0..<inChannels { p[c] = source[c] }
+                        }
+                        p += inChannels
+                    }
+                }
+            }
+            ox += 1
+            if ox == outWidth {
+                ox = 0
+                oy += 1
+                if oy == outHeight { oy = 0; image += 1 }
+            }
+        }
+    }
+}
+
+/// y[r, c] = clamp(y[r, c] + bias[c]) over a block of a row-major matrix with row stride `stride`.
+@inline(__always)
+func addBiasAndClamp(_ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, clamp: Clamp,
+                     rows: Range<Int>, columns: Range<Int>, stride: Int) {
+    for r in rows {
+        let row = y + r * stride
+        var c = columns.lowerBound
+        while c + 8 <= columns.upperBound {
+            let v = load8(row + c) + load8(bias + c)
+            store8(clamp.apply(v), row + c)
+            c += 8
+        }
+        while c < columns.upperBound {
+            row[c] = clamp.apply(row[c] + bias[c])
+            c += 1
+        }
+    }
+}

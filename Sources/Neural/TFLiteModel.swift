@@ -1,0 +1,44 @@
+import Foundation
+
+/// A TFLite model loaded, checked and lowered to an execution plan, with its weights as fp32.
+///
+/// Immutable once built, so one instance is shared by every `Interpreter` (and thread) that runs it;
+/// each interpreter holds only its own activations.
+public final class TFLiteModel: Sendable {
+    /// The file name (or the name given with the bytes), used in errors.
+    public let name: String
+    let plan: ExecutionPlan
+
+    /// Reads and checks the model at `url`; a missing, truncated or corrupted file throws a
+    /// `ModelError` naming the file and what is wrong.
+    /// The matrix product its convolutions run on.
+    public let backend: MatrixBackend
+
+    public convenience init(contentsOf url: URL, backend: MatrixBackend = .packed) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelError(file: url.path, problem: "cannot be read (\(error.localizedDescription))")
+        }
+        try self.init(bytes: [UInt8](data), name: url.path, backend: backend)
+    }
+
+    public init(bytes: [UInt8], name: String, backend: MatrixBackend = .packed) throws {
+        self.name = name
+        self.backend = backend
+        plan = try ExecutionPlan(TFLiteFile(bytes: bytes, name: name), backend: backend)
+    }
+
+    public var inputCount: Int { plan.inputs.count }
+    public var outputCount: Int { plan.outputs.count }
+    /// Tensor names of the inputs and outputs, in the subgraph's order.
+    public var inputNames: [String] { plan.inputs.map(\.name) }
+    public var outputNames: [String] { plan.outputs.map(\.name) }
+    /// Number of operators the plan runs (DEQUANTIZE of weights is done at load and not counted).
+    public var operatorCount: Int { plan.steps.count }
+    /// A label per planned operator, in run order (e.g. "DEPTHWISE_CONV_2D 5x5/2").
+    public var operatorLabels: [String] { plan.steps.map(\.label) }
+    /// Bytes of activations one interpreter preallocates.
+    public var arenaBytes: Int { plan.arenaSize * MemoryLayout<Float>.stride }
+}

@@ -1,0 +1,22 @@
+import Records
+
+/// One step of per-frame work between decoding and the sinks (crop + evidence, regression +
+/// refinement, …). Each stage runs on its own serial queue and sees every frame in order, so it
+/// may keep per-track state in its own properties and carry it from one frame to the next
+/// (the previous fit, for a warm start). Adding or swapping a stage touches no other code: the
+/// pipeline times it, names it in the header and in each frame's `stage_ms`, and passes the
+/// `FrameWork` on.
+///
+/// A stage is `Sendable` because it is moved onto its queue; it is used from that queue only.
+public protocol FrameStage: Sendable {
+    /// Names the stage in `stage_ms` and the header's `stages`; short, snake_case.
+    var name: String { get }
+    /// The models the stage loaded, for the header.
+    var models: [ModelDescription] { get }
+    /// Does this stage's work on one frame, filling `work.hands`.
+    mutating func process(_ work: inout FrameWork)
+}
+
+extension FrameStage {
+    public var models: [ModelDescription] { [] }
+}

@@ -1,0 +1,45 @@
+import Records
+import Video
+
+/// One frame on its way through the pipeline, and the hands the stages build for it.
+///
+/// The evidence stage appends a `HandRecord` per detected hand (track, handedness, score,
+/// landmarks, world landmarks, roi); the fitting stage finds it by `track` and fills the fit
+/// fields. What `hands` holds after the last stage is what the frame record says.
+public struct FrameWork: Sendable {
+    public var frame: Frame
+    public var hands: [HandRecord]
+    /// What the stream knows about its camera and output, for the stages that need it.
+    public let context: StreamContext
+    /// Milliseconds per stage: decode first, then each stage in order.
+    public internal(set) var stageMilliseconds: StageTimes
+
+    public init(frame: Frame, context: StreamContext, decodeMilliseconds: Double = 0) {
+        self.frame = frame
+        self.hands = []
+        self.context = context
+        self.stageMilliseconds = StageTimes()
+        self.stageMilliseconds[0] = decodeMilliseconds
+    }
+}
+
+/// Per-stream facts every frame shares (one instance, referenced, never copied per frame).
+public final class StreamContext: Sendable {
+    public let stream: String
+    /// Intrinsics of the decoded frames, when the config gives them.
+    public let camera: CameraDescription?
+    /// Whether frames are a mirrored (selfie) view.
+    public let mirrored: Bool
+    public let maxHands: Int
+    /// Whether frame records should carry mesh vertices.
+    public let wantsVertices: Bool
+
+    public init(stream: String, camera: CameraDescription? = nil, mirrored: Bool = true, maxHands: Int = 2,
+                wantsVertices: Bool = false) {
+        self.stream = stream
+        self.camera = camera
+        self.mirrored = mirrored
+        self.maxHands = maxHands
+        self.wantsVertices = wantsVertices
+    }
+}

@@ -1,0 +1,17 @@
+import Records
+
+/// A place records go. Each call hands over one complete line (ending in a newline); a sink
+/// writes it whole or not at all, and is safe to call from several pipelines at once.
+public protocol RecordSink: AnyObject, Sendable, CustomStringConvertible {
+    /// `kind` and `stream` let a sink keep what late joiners need (the socket server replays
+    /// the header of every running stream to a client that connects mid-stream).
+    func write(_ line: [UInt8], kind: RecordKind, stream: String)
+    /// Reopens whatever the sink writes to, after logrotate has moved it (SIGHUP).
+    func reopen()
+    /// Writes out what is pending and releases the sink; later writes are ignored.
+    func close()
+}
+
+extension RecordSink {
+    public func reopen() {}
+}

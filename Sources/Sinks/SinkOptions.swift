@@ -1,0 +1,12 @@
+/// Settings that shape how sinks behave, from the config file.
+public struct SinkOptions: Sendable, Equatable {
+    /// File mode of a socket's path; it decides who may connect.
+    public var socketMode: UInt32 = 0o660
+    /// How far a socket client may fall behind, in bytes, before it is disconnected.
+    public var clientBufferBytes: Int = 4 << 20
+    /// How long a disconnected slow client, or a closing sink, gets to take the rest of a
+    /// line already started, in seconds; after that the connection is closed regardless.
+    public var closeGraceSeconds: Double = 1
+
+    public init() {}
+}

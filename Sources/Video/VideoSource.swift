@@ -1,0 +1,356 @@
+import CFFmpeg
+
+/// Reads one input and reports its frames, damage, losses and reconnects, one event per `next()`.
+///
+/// Files, image sequences, stdin and lavfi graphs are read losslessly: `next()` returns when the consumer asks, so a
+/// slow consumer slows the reader. Network URLs and cameras are live (`isLive`): after a loss they reconnect with
+/// backoff. A source is used from one queue at a time; only `cancel()` may be called from anywhere. It is
+/// `@unchecked Sendable` so the pipeline can hand it to its decode queue and keep a reference for `cancel()`.
+public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
+    public let spec: InputSpec
+    public let options: SourceOptions
+    /// Codec, size, pixel format, frame rate and container, for the header record.
+    public private(set) var description: String = ""
+    /// Frames a second as the stream declares it; nil when it does not.
+    public private(set) var frameRate: Double?
+    /// Whether the pipeline should drop frames at its entrance rather than apply backpressure: cameras and network
+    /// streams, and any input paced with `SourceOptions.realtime`. A URL that turns out to be a remote file (it has
+    /// a duration) is not live.
+    public let isLive: Bool
+    /// The size of delivered frames (after the `maxDimension` cap) when the source opened.
+    public private(set) var width = 0
+    public private(set) var height = 0
+    /// Frames delivered so far; the next frame's index.
+    public private(set) var framesDelivered = 0
+    /// Damaged packets and frames skipped or concealed so far.
+    public private(set) var corruptPackets = 0
+    /// Successful reconnects so far.
+    public private(set) var reconnects = 0
+
+    private let gate: InterruptGate
+    private var demuxer: Demuxer?
+    private var decoder: Decoder?
+    private let scaler = Scaler()
+    private let pool = FramePool()
+    /// Whether a loss or an end of stream leads to reconnect attempts.
+    private let reconnectable: Bool
+
+    private enum Ending { case endOfInput, lost(String) }
+    private enum Phase { case streaming, draining(Ending), drained(Ending), reconnecting(String), closed }
+    private var phase = Phase.streaming
+
+    private var pendingFrame: Frame?
+    private var pendingCorrupt = 0
+    private var pendingDetail = ""
+    private var consecutiveReadErrors = 0
+    private var lastDataTime = 0.0
+    private var lastPts: Double?
+    private var packetCount = 0
+    private var paceAnchor: (wall: Double, pts: Double)?
+    private var truncationChecked = false
+
+    /// Opens the input and its decoder. Throws a `VideoError` naming the input when it cannot be read at all.
+    /// Pass a `canceller` made beforehand to be able to abandon the open itself (a network connect can take up to
+    /// `openTimeout`); cancelled while opening, the init throws "cancelled".
+    public init(_ spec: InputSpec, options: SourceOptions = SourceOptions(), canceller: SourceCanceller = SourceCanceller()) throws {
+        self.spec = spec
+        self.options = options
+        gate = canceller.gate
+        let demuxer = try Demuxer(spec: spec, options: options, gate: gate)
+        let remoteFile = spec.kind == .url && demuxer.hasDuration && !["rtsp", "rtsps", "udp", "rtp", "srt", "tcp"].contains(spec.scheme ?? "")
+        reconnectable = spec.canReconnect && !remoteFile
+        isLive = options.realtime || (spec.isLive && !remoteFile)
+        try attach(demuxer)
+    }
+
+    /// Blocks until the next event. After `.end`, every call returns `.end`.
+    public func next() -> SourceEvent {
+        if let frame = pendingFrame {
+            pendingFrame = nil
+            return .frame(frame)
+        }
+        while true {
+            switch phase {
+            case .closed:
+                return .end
+            case .reconnecting(let reason):
+                return reconnect(after: reason)
+            case .drained(let ending):
+                if case .endOfInput = ending, !reconnectable, !truncationChecked {
+                    truncationChecked = true
+                    checkTruncation()
+                }
+                if pendingCorrupt > 0 { return takeCorrupt() }
+                return conclude(ending)
+            case .streaming, .draining:
+                if gate.isCancelled { return close() }
+                if let frame = step() {
+                    if pendingCorrupt > 0 {
+                        pendingFrame = frame
+                        return takeCorrupt()
+                    }
+                    return .frame(frame)
+                }
+                // A long run of damage is reported in installments so the consumer hears of it while it lasts.
+                if pendingCorrupt >= 100 { return takeCorrupt() }
+            }
+        }
+    }
+
+    /// Makes a blocked or later `next()` return `.end` soon (within about 100 ms). Safe from any thread.
+    public func cancel() { gate.cancel() }
+
+    /// A handle that cancels this source, for signal handlers and other threads.
+    public func makeCanceller() -> SourceCanceller { SourceCanceller(gate: gate) }
+
+    // MARK: - Reading
+
+    /// Advances by one FFmpeg call; returns a frame when one is ready.
+    private func step() -> Frame? {
+        guard let decoder, let demuxer else {
+            phase = .drained(.endOfInput)
+            return nil
+        }
+        let received = decoder.receive()
+        if received == 0 { return deliver(decoder.frame) }
+        if received == FFmpegError.endOfFile {
+            if case .draining(let ending) = phase { phase = .drained(ending) } else { phase = .drained(.endOfInput) }
+            return nil
+        }
+        if received != FFmpegError.again {
+            noteCorrupt("decoding failed: \(FFmpegError.text(received))")
+            return nil
+        }
+        if case .draining = phase {
+            // A flushed decoder never asks for more input; treat the oddity as the end of the drain.
+            if case .draining(let ending) = phase { phase = .drained(ending) }
+            return nil
+        }
+
+        let packet = decoder.packet
+        if reconnectable { gate.arm(timeout: options.readTimeout) }
+        let status = demuxer.read(into: packet)
+        if reconnectable { gate.disarm() }
+        if status >= 0 {
+            consecutiveReadErrors = 0
+            lastDataTime = Clock.monotonicSeconds()
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == demuxer.streamIndex else { return nil }
+            packetCount += 1
+            if packet.pointee.flags & hm_pkt_flag_corrupt() != 0 {
+                noteCorrupt("damaged packet \(packetCount)\(ptsText(packet.pointee.pts)) skipped")
+                return nil
+            }
+            let sent = decoder.send(packet)
+            if sent < 0 && sent != FFmpegError.again {
+                noteCorrupt("packet \(packetCount)\(ptsText(packet.pointee.pts)) rejected by the decoder: \(FFmpegError.text(sent))")
+            }
+            return nil
+        }
+        if status == FFmpegError.again {
+            // Non-blocking devices (cameras) and some lavfi graphs say "not yet"; wait briefly. For a camera the
+            // silence counts against the read timeout.
+            if reconnectable && Clock.monotonicSeconds() - lastDataTime > options.readTimeout {
+                startDrain(.lost("no frame for \(formatSeconds(options.readTimeout)) s"))
+            } else {
+                _ = gate.sleep(0.002)
+            }
+            return nil
+        }
+        if status == FFmpegError.endOfFile {
+            startDrain(.endOfInput)
+            return nil
+        }
+        if status == FFmpegError.exit {
+            if gate.isCancelled { return nil }
+            startDrain(.lost("no data for \(formatSeconds(options.readTimeout)) s"))
+            return nil
+        }
+        if reconnectable && status != FFmpegError.invalidData {
+            startDrain(.lost(FFmpegError.text(status)))
+            return nil
+        }
+        // A file that fails to read at one spot usually reads again after it; a disk that fails every time ends it.
+        noteCorrupt("read failed after packet \(packetCount): \(FFmpegError.text(status))")
+        consecutiveReadErrors += 1
+        if consecutiveReadErrors >= 32 {
+            noteCorrupt("reading stopped after \(consecutiveReadErrors) read errors in a row")
+            startDrain(.endOfInput)
+        }
+        return nil
+    }
+
+    private func startDrain(_ ending: Ending) {
+        _ = decoder?.send(nil)
+        phase = .draining(ending)
+    }
+
+    private func deliver(_ decoded: UnsafeMutablePointer<AVFrame>) -> Frame? {
+        defer { av_frame_unref(decoded) }
+        // Capture is when the picture left the decoder, before the conversion this source adds.
+        var captureTime = Clock.wallSeconds()
+        let sourceWidth = Int(decoded.pointee.width), sourceHeight = Int(decoded.pointee.height)
+        if sourceWidth <= 0 || sourceHeight <= 0 {
+            noteCorrupt("decoder returned a frame without a size")
+            return nil
+        }
+        if let problem = Demuxer.sizeProblem(width: sourceWidth, height: sourceHeight, options: options) {
+            noteCorrupt("frame skipped: \(problem)")
+            return nil
+        }
+        if decoded.pointee.flags & hm_frame_flag_corrupt() != 0 || decoded.pointee.decode_error_flags != 0 {
+            // Concealed damage still yields a picture; it is delivered, and the damage counted.
+            noteCorrupt("frame \(framesDelivered) decoded with concealed errors")
+        }
+        let size = Scaler.outputSize(width: sourceWidth, height: sourceHeight, maxDimension: options.maxDimension)
+        let buffer = pool.take(width: size.width, height: size.height)
+        guard scaler.convert(decoded, into: buffer) else {
+            let format = av_get_pix_fmt_name(AVPixelFormat(rawValue: decoded.pointee.format)).map { String(cString: $0) } ?? "unknown"
+            noteCorrupt("frame skipped: cannot convert pixel format \(format) to RGB")
+            return nil
+        }
+        let pts = presentationTime(decoded)
+        if options.realtime {
+            // A paced source simulates a camera, whose frames are captured when they come due.
+            pace(pts)
+            captureTime = Clock.wallSeconds()
+        }
+        let frame = Frame(index: framesDelivered, pts: pts, captureTime: captureTime, pixels: buffer)
+        framesDelivered += 1
+        return frame
+    }
+
+    private func presentationTime(_ decoded: UnsafeMutablePointer<AVFrame>) -> Double {
+        var stamp = decoded.pointee.best_effort_timestamp
+        if stamp == hm_av_nopts_value() { stamp = decoded.pointee.pts }
+        let pts: Double
+        if stamp != hm_av_nopts_value(), let timeBase = demuxer?.timeBase, timeBase.den != 0 {
+            pts = Double(stamp) * Double(timeBase.num) / Double(timeBase.den)
+        } else if let last = lastPts {
+            // Without timestamps (some raw streams and pipes) the declared rate is the best guess.
+            pts = last + 1 / (frameRate ?? 25)
+        } else {
+            pts = 0
+        }
+        lastPts = pts
+        return pts
+    }
+
+    /// Holds a frame back until its pts comes due on the wall clock, relative to the first frame.
+    private func pace(_ pts: Double) {
+        let now = Clock.monotonicSeconds()
+        if let anchor = paceAnchor, pts >= anchor.pts, pts - anchor.pts <= now - anchor.wall + 2 {
+            let due = anchor.wall + (pts - anchor.pts)
+            if due > now { _ = gate.sleep(due - now) }
+        } else {
+            // First frame, a pts jump back (a loop, a reconnect) or far ahead: start the clock again here.
+            paceAnchor = (now, pts)
+        }
+    }
+
+    /// A file whose frames stop well before the end its container declares was cut short; that is damage too,
+    /// even when every packet that is there reads cleanly (Matroska, for one, just ends).
+    private func checkTruncation() {
+        guard let declared = demuxer?.declaredEnd, let last = lastPts else { return }
+        let interval = 1 / (frameRate ?? 25)
+        let missing = declared - (last + interval)
+        if missing > max(0.5, 3 * interval) {
+            noteCorrupt("input ends at \(String(format3: last + interval)) s, before its declared end at \(String(format3: declared)) s (truncated)")
+        }
+    }
+
+    private func noteCorrupt(_ detail: String) {
+        if pendingCorrupt == 0 { pendingDetail = detail }
+        pendingCorrupt += 1
+        corruptPackets += 1
+    }
+
+    private func takeCorrupt() -> SourceEvent {
+        let event = SourceEvent.corrupt(packets: pendingCorrupt, detail: pendingDetail)
+        pendingCorrupt = 0
+        pendingDetail = ""
+        return event
+    }
+
+    private func ptsText(_ stamp: Int64) -> String {
+        guard stamp != hm_av_nopts_value(), let timeBase = demuxer?.timeBase, timeBase.den != 0 else { return "" }
+        let seconds = Double(stamp) * Double(timeBase.num) / Double(timeBase.den)
+        return " (pts \(String(format3: seconds)) s)"
+    }
+
+    // MARK: - Ends and reconnects
+
+    private func conclude(_ ending: Ending) -> SourceEvent {
+        if gate.isCancelled { return close() }
+        switch ending {
+        case .endOfInput:
+            if reconnectable {
+                detach()
+                phase = .reconnecting("end of stream")
+                return .lost(reason: "end of stream")
+            }
+            return close()
+        case .lost(let reason):
+            guard reconnectable else { return close() }
+            detach()
+            phase = .reconnecting(reason)
+            return .lost(reason: reason)
+        }
+    }
+
+    private func reconnect(after reason: String) -> SourceEvent {
+        var attempt = 0
+        var lastProblem = reason
+        while true {
+            attempt += 1
+            if let limit = options.reconnect.maxAttempts, attempt > limit {
+                phase = .closed
+                return .lost(reason: "gave up after \(limit) reconnect attempt\(limit == 1 ? "" : "s"); last: \(lastProblem)")
+            }
+            guard gate.sleep(options.reconnect.delay(beforeAttempt: attempt)) else { return close() }
+            do {
+                try attach(Demuxer(spec: spec, options: options, gate: gate))
+                phase = .streaming
+                reconnects += 1
+                return .reconnected(attempt: attempt)
+            } catch let error as VideoError {
+                lastProblem = error.message
+            } catch {
+                lastProblem = String(describing: error)
+            }
+            if gate.isCancelled { return close() }
+        }
+    }
+
+    private func attach(_ demuxer: Demuxer) throws {
+        let decoder = try Decoder(parameters: demuxer.parameters, timeBase: demuxer.timeBase, live: reconnectable || isLive,
+                                  options: options, input: spec.text)
+        self.demuxer = demuxer
+        self.decoder = decoder
+        frameRate = demuxer.frameRate
+        let declared = (width: Int(demuxer.parameters.pointee.width), height: Int(demuxer.parameters.pointee.height))
+        let output = Scaler.outputSize(width: declared.width, height: declared.height, maxDimension: options.maxDimension)
+        width = output.width
+        height = output.height
+        lastDataTime = Clock.monotonicSeconds()
+        lastPts = nil
+        paceAnchor = nil
+        consecutiveReadErrors = 0
+        var text = "\(decoder.codecName) \(declared.width)x\(declared.height) \(decoder.pixelFormatName)"
+        if let frameRate { text += " \(String(format3: frameRate)) fps" }
+        text += " (\(demuxer.formatName))"
+        if output != declared { text += ", scaled to \(output.width)x\(output.height)" }
+        description = text
+    }
+
+    private func detach() {
+        decoder = nil
+        demuxer = nil
+    }
+
+    private func close() -> SourceEvent {
+        detach()
+        phase = .closed
+        return .end
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Crop
+import Dispatch
+import Evidence
+import Foundation
+import Neural
+import Video
+
+/// `handmesh bench evidence`: milliseconds per frame for crop + evidence (palm detection when it
+/// runs, the rotated crop, the landmark model, projection, tracking) on a real clip.
+///
+/// Two modes, each on every frame of the clip, single-threaded:
+/// - tracking: one hand at most, so once a hand is found its ROI comes from the previous frame's
+///   landmarks and the palm detector stays off (MediaPipe's static_image_mode=False, max_num_hands=1);
+/// - detection: palm detection and landmarks on every frame (static_image_mode=True).
+/// Frames are decoded before timing starts; only `HandTracker.process` is timed. The figure per mode
+/// is the median over runs of the mean time per frame. scripts/bench-evidence runs this beside
+/// MediaPipe Python's `process()` on the same frames and prints the ratio.
+struct BenchEvidence: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evidence",
+        abstract: "Time crop + evidence per frame, tracking and detection modes.")
+
+    @Option(help: "Input video.")
+    var video = "../shared/data/stereo-hand/cam0_test.mp4"
+
+    @Option(help: "Timed passes over the clip per mode.")
+    var runs = 5
+
+    @Option(help: "Use at most this many frames of the clip (0: all).")
+    var frames = 0
+
+    @Option(help: "Directory holding the .tflite models (default: HANDMESH_MODELS or the user's data directory).")
+    var models: String?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        guard frames >= 0 else { throw ValidationError("--frames must be 0 or more") }
+    }
+
+    func run() throws {
+        let store = ModelStore(directory: models.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        let palm = try TFLiteModel(contentsOf: store.url(for: .palmDetectionFull))
+        let landmark = try TFLiteModel(contentsOf: store.url(for: .handLandmarkFull))
+        let clip = try decode()
+
+        var results: [String: Any] = ["video": video, "frames": clip.count, "runs": runs, "threads": 1]
+        for mode in ["tracking", "detection"] {
+            let options = HandTracker.Options(maxHands: 1, staticImageMode: mode == "detection", threads: 1)
+            let figures = try measure(clip, tracker: HandTracker(palmModel: palm, landmarkModel: landmark, options: options))
+            results[mode] = figures.json
+            if !json {
+                print(String(format: "evidence %@: %.2f ms/frame (median of %d runs; per-frame median %.2f ms; cpu/wall %.2f); detector on %d of %d frames, a hand in %d",
+                             mode.padding(toLength: 9, withPad: " ", startingAt: 0), figures.medianRunMean, runs,
+                             figures.medianFrame, figures.cpuPerWall, figures.detectorFrames, clip.count, figures.handFrames))
+            }
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// The clip's frames, decoded up front so decoding stays out of the timing.
+    private func decode() throws -> [Frame] {
+        let source = try VideoSource(InputSpec(parsing: video))
+        var clip: [Frame] = []
+        loop: while frames == 0 || clip.count < frames {
+            switch source.next() {
+            case .frame(let frame): clip.append(frame)
+            case .end: break loop
+            default: continue
+            }
+        }
+        guard !clip.isEmpty else { throw ValidationError("\(video): no frames decoded") }
+        return clip
+    }
+
+    private struct Figures {
+        var medianRunMean: Double
+        var medianFrame: Double
+        var cpuPerWall: Double
+        var detectorFrames: Int
+        var handFrames: Int
+        var runMeans: [Double]
+
+        var json: [String: Any] {
+            ["median_ms_per_frame": medianRunMean, "per_frame_median_ms": medianFrame, "run_means_ms": runMeans,
+             "cpu_per_wall": cpuPerWall, "detector_frames": detectorFrames, "hand_frames": handFrames]
+        }
+    }
+
+    private func measure(_ clip: [Frame], tracker: HandTracker) throws -> Figures {
+        var hands: [HandEvidence] = []
+        hands.reserveCapacity(4)
+        // One untimed pass warms caches and the allocator.
+        for frame in clip.prefix(10) { tracker.process(frame, into: &hands) }
+        var runMeans: [Double] = []
+        var perFrame: [Double] = []
+        perFrame.reserveCapacity(clip.count * runs)
+        var detectorFrames = 0, handFrames = 0
+        var cpu = 0.0, wall = 0.0
+        for _ in 0..<runs {
+            tracker.reset()
+            detectorFrames = 0
+            handFrames = 0
+            let cpuStart = Self.processCPUSeconds()
+            var total: UInt64 = 0
+            for frame in clip {
+                let start = DispatchTime.now().uptimeNanoseconds
+                tracker.process(frame, into: &hands)
+                let elapsed = DispatchTime.now().uptimeNanoseconds - start
+                total += elapsed
+                perFrame.append(Double(elapsed) / 1e6)
+                if tracker.lastDetectorRan { detectorFrames += 1 }
+                if !hands.isEmpty { handFrames += 1 }
+            }
+            cpu += Self.processCPUSeconds() - cpuStart
+            wall += Double(total) / 1e9
+            runMeans.append(Double(total) / 1e6 / Double(clip.count))
+        }
+        return Figures(medianRunMean: Self.median(runMeans), medianFrame: Self.median(perFrame),
+                       cpuPerWall: cpu / wall, detectorFrames: detectorFrames, handFrames: handFrames,
+                       runMeans: runMeans)
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let n = sorted.count
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+
+    /// User + system CPU time of the process: a check that the work stayed on one core.
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+}

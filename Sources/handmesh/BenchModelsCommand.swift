@@ -1,0 +1,123 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Neural
+
+/// `handmesh bench models`: median latency of each hand network at 1 and 2 threads, and a
+/// per-operator breakdown of landmark-full. `scripts/bench-models` runs this next to LiteRT on the
+/// same inputs and prints the ratios.
+struct BenchModels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Median inference latency of the four hand networks, and landmark-full per operator.")
+
+    @OptionGroup var location: Models.Location
+    @Option(help: "Timed runs per model and thread count (the median is reported).") var runs = 50
+    @Option(help: "Untimed runs first.") var warmup = 10
+    @Option(help: "Thread counts to measure, comma-separated.") var threads = "1,2"
+    @Option(help: "Only these networks, comma-separated (e.g. hand_landmark_full).") var only: String?
+    @Flag(help: "Print JSON (for scripts/bench-models) instead of a table.") var json = false
+    @Flag(help: "Skip the per-operator breakdown.") var noBreakdown = false
+
+    func run() throws {
+        let store = location.store
+        let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads: give positive counts, e.g. 1,2") }
+        guard runs >= 1, warmup >= 0 else { throw ValidationError("--runs must be ≥ 1 and --warmup ≥ 0") }
+        var networks = HandNetwork.allCases
+        if let only {
+            let names = only.split(separator: ",").map(String.init)
+            networks = try names.map { name in
+                guard let network = HandNetwork(rawValue: name) else { throw ValidationError("--only: unknown network \(name)") }
+                return network
+            }
+        }
+
+        var results: [[String: Any]] = []
+        for network in networks {
+            let model: TFLiteModel
+            do {
+                try store.verify(network)
+                model = try TFLiteModel(contentsOf: store.url(for: network))
+            } catch let error as ModelError {
+                throw ValidationError(error.description)
+            }
+            for count in counts {
+                let interpreter = try Interpreter(model: model, threads: count)
+                fillGradient(interpreter)
+                for _ in 0..<warmup { interpreter.invoke() }
+                var times = [Double]()
+                for _ in 0..<runs {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    interpreter.invoke()
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                }
+                let row: [String: Any] = ["model": network.rawValue, "threads": count, "median_ms": median(times),
+                                          "min_ms": times.min() ?? 0, "runs": runs]
+                results.append(row)
+                if !json {
+                    print(String(format: "%-22@ threads %d  median %7.3f ms  (min %.3f, %d runs)",
+                                 network.rawValue as NSString, count, median(times), times.min() ?? 0, runs))
+                }
+            }
+        }
+
+        var breakdown: [[String: Any]] = []
+        if !noBreakdown, networks.contains(.handLandmarkFull) {
+            breakdown = try operatorBreakdown(TFLiteModel(contentsOf: store.url(for: .handLandmarkFull)))
+            if !json {
+                print("\nhand_landmark_full, 1 thread, per operator kind (mean over \(runs) runs):")
+                for row in breakdown {
+                    print(String(format: "  %-34@ %3d ops  %7.3f ms  %5.1f%%", (row["operator"] as! String) as NSString,
+                                 row["count"] as! Int, row["ms"] as! Double, row["percent"] as! Double))
+                }
+            }
+        }
+        if json {
+            let object: [String: Any] = ["engine": "handmesh", "results": results, "breakdown": breakdown]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// The same synthetic "gradient" input scripts/litert_reference.py and scripts/litert_bench.py use.
+    private func fillGradient(_ interpreter: Interpreter) {
+        let shape = interpreter.inputShape(0)
+        let height = shape[1], width = shape[2]
+        interpreter.withInput(0) { input in
+            for y in 0..<height {
+                for x in 0..<width {
+                    let u = Float(x) / Float(width - 1), v = Float(y) / Float(height - 1)
+                    let i = (y * width + x) * 3
+                    input[i] = u
+                    input[i + 1] = v
+                    input[i + 2] = 1 - 0.5 * (u + v)
+                }
+            }
+        }
+    }
+
+    private func operatorBreakdown(_ model: TFLiteModel) throws -> [[String: Any]] {
+        let interpreter = try Interpreter(model: model, threads: 1)
+        fillGradient(interpreter)
+        for _ in 0..<warmup { interpreter.invoke() }
+        var nanoseconds = [UInt64](repeating: 0, count: model.operatorCount)
+        for _ in 0..<runs { interpreter.invoke(addingTimesTo: &nanoseconds) }
+        var byLabel: [String: (count: Int, ns: UInt64)] = [:]
+        for (label, ns) in zip(model.operatorLabels, nanoseconds) {
+            byLabel[label, default: (0, 0)].count += 1
+            byLabel[label, default: (0, 0)].ns += ns
+        }
+        let total = Double(nanoseconds.reduce(0, +))
+        return byLabel.sorted { $0.value.ns > $1.value.ns }.map { label, value in
+            ["operator": label, "count": value.count, "ms": Double(value.ns) / Double(runs) / 1e6,
+             "percent": 100 * Double(value.ns) / max(total, 1)]
+        }
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}

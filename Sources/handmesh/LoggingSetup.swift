@@ -1,0 +1,22 @@
+import Foundation
+import Logging
+
+/// Logs go to stderr, one line each, through swift-log.
+enum LoggingSetup {
+    static func bootstrap() {
+        LoggingSystem.bootstrap { label in
+            StreamLogHandler.standardError(label: label)
+        }
+    }
+
+    static func logger(level name: String) -> Logger {
+        var logger = Logger(label: "handmesh")
+        logger.logLevel = Logger.Level(rawValue: name) ?? .info
+        return logger
+    }
+}
+
+/// One error line on stderr, the form every fatal error takes.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("handmesh: error: \(message)\n".utf8))
+}

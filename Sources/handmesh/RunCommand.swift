@@ -1,0 +1,139 @@
+import ArgumentParser
+import Configuration
+import Dispatch
+import Foundation
+import Logging
+import Pipeline
+import Sinks
+import Video
+
+/// `handmesh run`: process inputs to their end, or until SIGINT/SIGTERM, which drain.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn videos into hand records until the inputs end or a signal stops them.",
+        discussion: """
+        Every input gets its own pipeline; all of them write to every output. SIGINT or SIGTERM \
+        stops reading and drains: every decoded frame still gets its record, then the end record. \
+        SIGHUP reopens output files (for logrotate).
+
+        Exit status: 0 done; 1 bad config or arguments; 2 an input could not be read at all; \
+        3 done, but an input was damaged (corrupt packets skipped) or a live input was lost for good; \
+        4 an output could not be opened.
+        """)
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Inputs: a file, an image pattern (%05d), a URL, /dev/videoN, - (stdin) or lavfi:GRAPH.")
+    var input: [String] = []
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Outputs: ndjson:- (stdout, the default), ndjson:PATH or unix:PATH.")
+    var output: [String] = []
+
+    @Option(name: .long, help: "A TOML config; its [defaults] apply to the inputs (see Config/handmesh.example.toml).")
+    var config: String?
+
+    @Flag(name: .long, help: "Pace inputs at their frame rate, as if live: frames are dropped when the pipeline is busy.")
+    var realtime = false
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default: the config's, else info).")
+    var logLevel: String?
+
+    func validate() throws {
+        if let logLevel, !LogLevelName.all.contains(logLevel) {
+            throw ValidationError("--log-level must be one of \(LogLevelName.all.joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        LoggingSetup.bootstrap()
+        var fileConfig = HandMeshConfig()
+        if let config {
+            do {
+                fileConfig = try ConfigLoader.load(path: config)
+            } catch {
+                printError("\(error)")
+                throw ExitStatus.badConfiguration
+            }
+        }
+        let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
+        let streams = try streams(from: fileConfig)
+
+        // Open each distinct output once; streams naming the same output share it.
+        var opened: [String: any RecordSink] = [:]
+        var streamSinks: [SinkSet] = []
+        do {
+            for stream in streams {
+                var sinks: [any RecordSink] = []
+                for text in stream.outputs {
+                    let spec = try SinkSpec(parsing: text)
+                    let key = spec.description
+                    if opened[key] == nil {
+                        opened[key] = try SinkSet.open(spec, options: stream.settings.sinkOptions, logger: logger)
+                    }
+                    sinks.append(opened[key]!)
+                }
+                streamSinks.append(SinkSet(sinks))
+            }
+        } catch {
+            opened.values.forEach { $0.close() }
+            printError("\(error)")
+            throw ExitStatus.outputFailed
+        }
+        let allSinks = SinkSet(Array(opened.values))
+
+        var pipelines: [(Pipeline, isLive: Bool)] = []
+        var unreadable = 0
+        for (stream, sinks) in zip(streams, streamSinks) {
+            do {
+                let stages = try StandardStages.make(for: stream.settings, logger: logger)
+                let source = try VideoSource(try InputSpec(parsing: stream.input), options: stream.settings.sourceOptions)
+                let pipeline = Pipeline(source: source, stages: stages, sinks: sinks,
+                                        context: stream.settings.context(stream: stream.name), logger: logger)
+                pipelines.append((pipeline, source.isLive))
+            } catch {
+                unreadable += 1
+                printError("\(error)")
+            }
+        }
+        guard !pipelines.isEmpty else {
+            allSinks.close()
+            throw ExitStatus.unreadableInput
+        }
+
+        let running = pipelines.map(\.0)
+        let watcher = SignalWatcher(
+            onStop: { _ in running.forEach { $0.stop() } },
+            onHangUp: { allSinks.reopen() })
+        let progress = ProgressBar.make(for: pipelines)
+        running.forEach { $0.start() }
+        let results = running.map { $0.wait() }
+        progress?.finish()
+        allSinks.close()
+        watcher.cancel()
+
+        if unreadable > 0 { throw ExitStatus.unreadableInput }
+        if results.contains(where: { $0.damaged || $0.reason == .failed }) { throw ExitStatus.damagedInput }
+    }
+
+    /// The streams to run: the command line's inputs with the config's defaults, or else the
+    /// config's streams.
+    private func streams(from config: HandMeshConfig) throws -> [StreamConfig] {
+        var settings = config.defaults
+        if realtime { settings.realtime = true }
+        if input.isEmpty {
+            guard !config.streams.isEmpty else {
+                throw ValidationError("give at least one --input, or a --config with [[streams]]")
+            }
+            return config.streams.map { stream in
+                var stream = stream
+                if !output.isEmpty { stream.outputs = output }
+                if realtime { stream.settings.realtime = true }
+                return stream
+            }
+        }
+        let outputs = output.isEmpty ? ["ndjson:-"] : output
+        return input.enumerated().map { i, text in
+            StreamConfig(name: input.count == 1 ? "main" : "input\(i)", input: text, outputs: outputs, settings: settings)
+        }
+    }
+}

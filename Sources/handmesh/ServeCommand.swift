@@ -1,0 +1,138 @@
+import ArgumentParser
+import Configuration
+import Dispatch
+import Foundation
+import Logging
+import Pipeline
+
+/// `handmesh serve`: the daemon. Runs every stream of the config, each with its own pipeline
+/// and outputs, retries failing streams with backoff, and speaks systemd's notify protocol.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the config's streams as a daemon (systemd Type=notify).",
+        discussion: """
+        Each [[streams]] entry runs on its own; a stream whose input cannot be opened or is lost \
+        is retried with backoff without disturbing the others. Under systemd it sends READY=1 once \
+        every stream has been opened (or scheduled for a retry), STATUS= lines, WATCHDOG=1 at half \
+        of WatchdogSec while no pipeline is stuck, and STOPPING=1. SIGTERM or SIGINT drains every \
+        stream (end records written) and exits 0; SIGHUP reopens output files. When every stream \
+        has finished (file inputs), serve exits 0.
+
+        With --input, serve runs that one input as its only stream, with the config's [defaults] \
+        (one systemd instance per camera, see systemd/handmesh@.service).
+
+        Exit status: 0 stopped or finished; 1 bad config.
+        """)
+
+    @Option(name: .long, help: "The TOML config (see Config/handmesh.example.toml).")
+    var config: String?
+
+    @Option(name: .long, help: "Serve this one input instead of the config's streams.")
+    var input: String?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Outputs for --input (default ndjson:-).")
+    var output: [String] = []
+
+    @Option(name: .long, help: "Stream name for --input.")
+    var name = "main"
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default: the config's).")
+    var logLevel: String?
+
+    @Option(name: .long, help: "Seconds a frame may stay in a pipeline before the watchdog counts it as stuck.")
+    var stallSeconds: Double = 20
+
+    func validate() throws {
+        if let logLevel, !LogLevelName.all.contains(logLevel) {
+            throw ValidationError("--log-level must be one of \(LogLevelName.all.joined(separator: ", "))")
+        }
+        guard stallSeconds > 0 else { throw ValidationError("--stall-seconds must be more than 0") }
+        guard config != nil || input != nil else { throw ValidationError("give --config, --input, or both") }
+        guard input != nil || output.isEmpty else { throw ValidationError("--output goes with --input") }
+    }
+
+    func run() throws {
+        LoggingSetup.bootstrap()
+        var fileConfig = HandMeshConfig()
+        if let config {
+            do {
+                fileConfig = try ConfigLoader.load(path: config)
+            } catch {
+                printError("\(error)")
+                throw ExitStatus.badConfiguration
+            }
+        }
+        if let input {
+            fileConfig.streams = [StreamConfig(name: name, input: input, outputs: output.isEmpty ? ["ndjson:-"] : output,
+                                               settings: fileConfig.defaults)]
+        }
+        guard !fileConfig.streams.isEmpty else {
+            printError("\(config ?? "serve"): no [[streams]] to serve")
+            throw ExitStatus.badConfiguration
+        }
+        let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
+        let notifier = ServiceNotifier()
+        let supervisors = fileConfig.streams.map { stream in
+            var streamLogger = logger
+            if let level = stream.settings.logLevel.flatMap(Logger.Level.init(rawValue:)) {
+                streamLogger.logLevel = level
+            }
+            return StreamSupervisor(config: stream, logger: streamLogger)
+        }
+
+        let stop = DispatchSemaphore(value: 0)
+        let watcher = SignalWatcher(
+            onStop: { _ in stop.signal() },
+            onHangUp: { supervisors.forEach { $0.reopenOutputs() } })
+        supervisors.forEach { $0.start() }
+        for supervisor in supervisors {
+            // Opening an input is bounded by the source's own open timeout; this only guards
+            // against a stream that never reports back.
+            _ = supervisor.waitForFirstAttempt(timeout: 120)
+        }
+        notifier.ready(status: Self.status(of: supervisors))
+        logger.notice("serving \(supervisors.count) stream(s)")
+
+        let tick = notifier.watchdogInterval.map { min($0, 5) } ?? 5
+        while stop.wait(timeout: .now() + tick) == .timedOut {
+            let stuck = supervisors.filter { !$0.isHealthy(stallSeconds: stallSeconds) }
+            if stuck.isEmpty {
+                notifier.watchdog()
+            } else {
+                // Withholding WATCHDOG=1 lets systemd restart the service.
+                logger.critical("stream(s) \(stuck.map(\.config.name).joined(separator: ", ")) stuck for over \(stallSeconds) s")
+            }
+            notifier.status(Self.status(of: supervisors))
+            if supervisors.allSatisfy({ if case .finished = $0.state { true } else { false } }) {
+                logger.notice("every stream has finished")
+                break
+            }
+        }
+
+        notifier.stopping(status: "draining \(supervisors.count) stream(s)")
+        supervisors.forEach { $0.stop() }
+        for supervisor in supervisors where !supervisor.wait(timeout: 60) {
+            logger.error("stream \(supervisor.config.name) did not drain within 60 s")
+        }
+        watcher.cancel()
+    }
+
+    private static func status(of supervisors: [StreamSupervisor]) -> String {
+        var running = 0
+        var retrying: [String] = []
+        var frames = 0
+        for supervisor in supervisors {
+            frames += supervisor.processed
+            switch supervisor.state {
+            case .running: running += 1
+            case .retrying: retrying.append(supervisor.config.name)
+            default: break
+            }
+        }
+        var text = "\(running)/\(supervisors.count) streams running, \(frames) frames"
+        if !retrying.isEmpty {
+            text += "; retrying \(retrying.joined(separator: ", "))"
+        }
+        return text
+    }
+}

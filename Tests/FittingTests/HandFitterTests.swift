@@ -1,0 +1,46 @@
+import Fitting
+import HandModel
+import XCTest
+
+final class HandFitterTests: XCTestCase {
+    let model = HandModel.builtIn(side: .right)
+    let camera = PinholeCamera(fx: 900, fy: 900, cx: 360, cy: 360)
+
+    /// A slowly moving synthetic hand: after the first (cold) frame the fitter warm-starts, stays
+    /// within a few pixels of the evidence, and its shape estimate approaches the true shape.
+    func testTracksASequenceWarmAndLearnsTheShape() {
+        var rng = SeededRandom(seed: 41)
+        let sampler = PoseSampler(model: model)
+        let shape = PoseSampler.sampleShape(&rng, sigma: 0.8)
+        let a = sampler.pose(PoseSampler.articulations["relaxed"]!, jitter: 0, rng: &rng)
+        let b = sampler.pose(PoseSampler.articulations["grasp"]!, jitter: 0, rng: &rng)
+        var settings = FitSettings(camera: camera)
+        settings.filter = nil
+        let fitter = HandFitter(model: model, regressor: nil, settings: settings)
+        var result = HandFitResult()
+        var synth = EvidenceSynthesizer()
+        synth.dropout = 0; synth.outliers = 0; synth.worldRotationNoise = 0; synth.worldScaleNoise = 0
+        var warmFrames = 0
+        var lastErrors: [Double] = []
+        for f in 0..<60 {
+            let t = Double(f) / 59
+            let pose = zip(a, b).map { (1 - t) * $0 + t * $1 }
+            var p = HandParameters(globalOrient: SIMD3(2.2, 0.3 * t, 0.2), pose: pose, shape: shape, transl: SIMD3(0.02 * t, 0.01, 0.45))
+            p.transl.x += 0
+            let joints = model.keypoints(p)
+            let evidence = synth.evidence(for: joints, camera: camera, rng: &rng)
+            fitter.fit(evidence, time: Double(f) / 30, continuesTrack: f > 0, into: &result)
+            XCTAssertLessThan(result.reprojectionPixels, 6, "frame \(f)")
+            if result.warm { warmFrames += 1 }
+            if f >= 50 { lastErrors.append(Procrustes.alignedMeanDistance(result.joints3d, joints)) }
+        }
+        XCTAssertGreaterThan(warmFrames, 50)
+        XCTAssertLessThan(lastErrors.reduce(0, +) / Double(lastErrors.count), 0.004)
+        // Shape is held by the track: its estimate's keypoints at rest are close to the truth's.
+        let est = model.keypoints(HandParameters(shape: fitter.trackShape.shape))
+        let truth = model.keypoints(HandParameters(shape: shape))
+        let restError = zip(est, truth).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.reduce(0, +) / 21
+        let meanShapeError = zip(model.keypoints(HandParameters()), truth).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.reduce(0, +) / 21
+        XCTAssertLessThan(restError, 0.5 * meanShapeError)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import HandModel
+import XCTest
+
+/// MANO for licence holders, tested on a random pickle with MANO's structure (never MANO itself):
+/// the Python converter reads it without chumpy, the Swift loader reads the converter's output, and
+/// the forward pass must agree with an independent numpy LBS oracle on the same pickle.
+final class ManoFileTests: XCTestCase {
+    struct OracleResult: Decodable {
+        var vertices: [[Double]]
+        var keypoints_joints: [[Double]]
+        var keypoints_mediapipe: [[Double]]
+    }
+
+    func convertedFakeMano(seed: Int) throws -> (pickle: URL, model: URL) {
+        let pickle = PythonOracle.temporaryFile("fake_mano.pkl")
+        let model = PythonOracle.temporaryFile("fake_mano.safetensors")
+        try PythonOracle.run("make_fake_mano_pickle.py", [pickle.path, "--seed", "\(seed)"])
+        try PythonOracle.run("mano_to_safetensors.py", [pickle.path, model.path])
+        return (pickle, model)
+    }
+
+    func testConvertedPickleMatchesNumpyForwardPass() throws {
+        let files = try convertedFakeMano(seed: 7)
+        defer { try? FileManager.default.removeItem(at: files.pickle); try? FileManager.default.removeItem(at: files.model) }
+        let model = try HandModel(safetensorsAt: files.model, side: .right)
+        XCTAssertEqual(model.vertexCount, 778)
+        XCTAssertEqual(model.faces.count, 1538)
+        XCTAssertTrue(model.hasPoseCorrectives)
+        XCTAssertEqual(model.poseComponents?.count, 45 * 45)
+        var rng = ForwardFunctionTests.SplitMix(s: 11)
+        for trial in 0..<3 {
+            let p = ForwardFunctionTests.randomParameters(&rng)
+            let params = PythonOracle.temporaryFile("params.json")
+            defer { try? FileManager.default.removeItem(at: params) }
+            try JSONSerialization.data(withJSONObject: p.vector).write(to: params)
+            let oracle = try JSONDecoder().decode(OracleResult.self, from: PythonOracle.run("numpy_lbs_oracle.py", [files.pickle.path, params.path]))
+            func maxError(_ a: [SIMD3<Double>], _ b: [[Double]]) -> Double {
+                XCTAssertEqual(a.count, b.count)
+                return zip(a, b).map { x, y in
+                    let d = x - SIMD3(y[0], y[1], y[2])
+                    return (d * d).sum().squareRoot()
+                }.max()!
+            }
+            let vertexError = maxError(model.vertices(p), oracle.vertices)
+            let jointError = maxError(model.with(keypoints: .modelJoints).keypoints(p), oracle.keypoints_joints)
+            let mediaPipeError = maxError(model.keypoints(p), oracle.keypoints_mediapipe)
+            print("MANO-layout model vs numpy oracle, trial \(trial): vertices \(vertexError) m, joints \(jointError) m, MediaPipe keypoints \(mediaPipeError) m")
+            XCTAssertLessThan(vertexError, 1e-10)
+            XCTAssertLessThan(jointError, 1e-10)
+            XCTAssertLessThan(mediaPipeError, 1e-10)
+        }
+    }
+
+    func testJacobiansWithPoseCorrectivesMatchFiniteDifferences() throws {
+        let files = try convertedFakeMano(seed: 3)
+        defer { try? FileManager.default.removeItem(at: files.pickle); try? FileManager.default.removeItem(at: files.model) }
+        let model = try HandModel(safetensorsAt: files.model, side: .right)
+        var rng = ForwardFunctionTests.SplitMix(s: 5)
+        let p = ForwardFunctionTests.randomParameters(&rng)
+        let k = ForwardFunctionTests.jacobianError(model: model, parameters: p, vertices: false)
+        let v = ForwardFunctionTests.jacobianError(model: model, parameters: p, vertices: true)
+        print("MANO-layout model with posedirs: keypoint Jacobian error \(k.maxAbs), vertex Jacobian error \(v.maxAbs)")
+        XCTAssertLessThan(k.maxAbs, 1e-7)
+        XCTAssertLessThan(v.maxAbs, 1e-7)
+    }
+
+    func testPoseCorrectivesAreApplied() throws {
+        let files = try convertedFakeMano(seed: 4)
+        defer { try? FileManager.default.removeItem(at: files.pickle); try? FileManager.default.removeItem(at: files.model) }
+        let model = try HandModel(safetensorsAt: files.model, side: .right)
+        var without = model.tensors
+        without.poseDirs = nil
+        let plain = try HandModel(tensors: without, side: .right)
+        var p = HandParameters.rest
+        p.pose[5] = 0.8
+        let a = model.vertices(p), b = plain.vertices(p)
+        let largest = zip(a, b).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.max()!
+        XCTAssertGreaterThan(largest, 1e-3, "posedirs must change the posed mesh")
+        // And vanish at the flat pose, where R − I = 0.
+        XCTAssertEqual(model.vertices(.rest), plain.vertices(.rest))
+    }
+
+    func testConverterRejectsABrokenPickleWithOneClearError() throws {
+        let bad = PythonOracle.temporaryFile("broken.pkl")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        try Data("not a pickle at all".utf8).write(to: bad)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: PythonOracle.python)
+        p.arguments = (PythonOracle.python == "/usr/bin/env" ? ["python3"] : [])
+            + [PythonOracle.root.appendingPathComponent("scripts/mano_to_safetensors.py").path, bad.path, bad.path + ".out"]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 1)
+        XCTAssertTrue(message.hasPrefix(bad.path + ": not a readable MANO pickle"), message)
+        XCTAssertFalse(message.contains("Traceback"), message)
+    }
+
+    func testLoaderNamesTheFileAndTheMissingTensor() throws {
+        let url = PythonOracle.temporaryFile("partial.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var file = HandModel.builtIn(side: .right).tensors.safetensors
+        file.tensors["weights"] = nil
+        try file.write(to: url)
+        XCTAssertThrowsError(try HandModel(safetensorsAt: url, side: .right)) { error in
+            XCTAssertEqual("\(error)", "\(url.path): missing tensor \"weights\"")
+        }
+    }
+
+    func testBuiltInRoundTripsThroughSafetensors() throws {
+        let url = PythonOracle.temporaryFile("builtin.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let builtIn = HandModel.builtIn(side: .right)
+        try builtIn.tensors.safetensors.write(to: url)
+        let loaded = try HandModel(safetensorsAt: url, side: .right)
+        XCTAssertEqual(loaded.tensors, builtIn.tensors)
+        let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
+        XCTAssertLessThan(size, 2_000_000)
+    }
+}
+
+/// Model names as a configuration gives them.
+final class ModelSpecTests: XCTestCase {
+    func testBuiltInAndManoSpecs() throws {
+        XCTAssertTrue(try HandModel.named("builtin", side: .left) === HandModel.builtIn(side: .left))
+        let dir = PythonOracle.temporaryFile("models")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try HandModel.builtIn(side: .left).tensors.safetensors.write(to: dir.appendingPathComponent("mano_left.safetensors"))
+        let fromDirectory = try HandModel.named("mano:\(dir.path)", side: .left)
+        XCTAssertEqual(fromDirectory.tensors, HandModel.builtIn(side: .left).tensors)
+        let fromPattern = try HandModel.named("mano:\(dir.path)/mano_{side}.safetensors", side: .left)
+        XCTAssertEqual(fromPattern.side, .left)
+        XCTAssertThrowsError(try HandModel.named("mano:\(dir.path)", side: .right)) { error in
+            XCTAssertTrue("\(error)".contains("mano_right.safetensors: cannot read the file"), "\(error)")
+        }
+        XCTAssertThrowsError(try HandModel.named("smpl:x", side: .right)) { error in
+            XCTAssertEqual("\(error)", "model \"smpl:x\": expected \"builtin\" or \"mano:PATH\"")
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Configuration
+import Foundation
+import XCTest
+
+final class ConfigLoaderTests: XCTestCase {
+    func testTheExampleConfigIsValidAndMeansWhatItSays() throws {
+        let config = try ConfigLoader.load(path: Fixtures.exampleConfigPath)
+        XCTAssertEqual(config.logLevel, "info")
+        XCTAssertEqual(config.streams.map(\.name), ["desk", "pattern"])
+        let desk = config.streams[0]
+        XCTAssertEqual(desk.input, "/dev/video0")
+        XCTAssertEqual(desk.outputs, ["unix:/run/handmesh/desk.sock", "ndjson:/var/log/handmesh/desk.ndjson"])
+        XCTAssertEqual(desk.settings.maxDimension, 1280, "a stream's own key overrides [defaults]")
+        XCTAssertEqual(desk.settings.camera, CameraSettings(fx: 920, fy: 920, cx: 640, cy: 360))
+        XCTAssertEqual(desk.settings.socketMode, 0o660)
+        XCTAssertTrue(desk.settings.mirrored)
+        XCTAssertEqual(desk.settings.model, .builtin)
+        XCTAssertNil(desk.settings.reconnect.maxAttempts, "0 attempts means forever")
+        let pattern = config.streams[1]
+        XCTAssertTrue(pattern.settings.realtime)
+        XCTAssertEqual(pattern.settings.maxHands, 1)
+        XCTAssertFalse(pattern.settings.mirrored)
+        XCTAssertEqual(pattern.settings.maxDimension, 1920, "[defaults] applies where the stream is silent")
+        XCTAssertEqual(pattern.settings.reconnect.initialDelay, 1.0)
+        XCTAssertNil(pattern.settings.camera)
+    }
+
+    func testDefaultsWhenTheFileIsAlmostEmpty() throws {
+        let config = try ConfigLoader.parse("[[streams]]\nname = \"a\"\ninput = \"x.mp4\"\n", file: "min.toml")
+        XCTAssertEqual(config.streams[0].outputs, ["ndjson:-"])
+        XCTAssertEqual(config.streams[0].settings, StreamSettings())
+        XCTAssertEqual(StreamSettings().maxHands, 2)
+        XCTAssertTrue(StreamSettings().mirrored)
+        XCTAssertEqual(StreamSettings().socketMode, 0o660)
+    }
+
+    func testModesModelsAndIntegersWhereNumbersAreExpected() throws {
+        let text = """
+        [defaults]
+        socket_mode = "0600"
+        model = "mano:/models/MANO_RIGHT.pkl"
+        [[streams]]
+        name = "a"
+        input = "x.mp4"
+        socket_mode = 0o640
+        [streams.camera]
+        fx = 600
+        fy = 601.5
+        cx = 320
+        cy = 240
+        k1 = -0.25
+        """
+        let config = try ConfigLoader.parse(text, file: "t.toml")
+        XCTAssertEqual(config.defaults.socketMode, 0o600)
+        XCTAssertEqual(config.streams[0].settings.socketMode, 0o640)
+        XCTAssertEqual(config.streams[0].settings.model, .mano(path: "/models/MANO_RIGHT.pkl"))
+        XCTAssertEqual(config.streams[0].settings.camera?.fx, 600)
+        XCTAssertEqual(config.streams[0].settings.camera?.distortion, [-0.25, 0, 0, 0, 0])
+    }
+
+    /// Each bad file must fail with its file name, the key path, and what was expected.
+    func testEveryBadValueIsNamedByItsKeyPath() {
+        let stream = "[[streams]]\nname = \"a\"\ninput = \"x.mp4\"\n"
+        let cases: [(text: String, location: String, message: String)] = [
+            ("colour = 1\n", "colour", "unknown key"),
+            ("log_level = \"loud\"\n", "log_level", "expected one of trace"),
+            ("[defaults]\nmax_hands = 0\n", "defaults.max_hands", "from 1 to 8, got 0"),
+            ("[defaults]\nmax_dimension = \"big\"\n", "defaults.max_dimension", "got \"big\""),
+            ("[defaults]\nmirrored = 1\n", "defaults.mirrored", "expected true or false"),
+            ("[defaults]\nsocket_mode = \"0999\"\n", "defaults.socket_mode", "file mode"),
+            ("[defaults]\nsocket_mode = 0o1777\n", "defaults.socket_mode", "from 0 to 511"),
+            ("[defaults]\nclient_buffer_bytes = 10\n", "defaults.client_buffer_bytes", "from 4096"),
+            ("[defaults]\nmodel = \"smpl\"\n", "defaults.model", "\"builtin\" or \"mano:PATH\""),
+            ("[defaults]\nread_timeout = -1\n", "defaults.read_timeout", "more than 0"),
+            ("[defaults.reconnect]\ninitial_delay = 5.0\nmax_delay = 1.0\n", "defaults.reconnect.max_delay", "at least initial_delay"),
+            ("[defaults.reconnect]\ntries = 3\n", "defaults.reconnect.tries", "unknown key"),
+            (stream + stream + "[[streams]]\nname = \"b\"\ninput = \"y\"\n[streams.camera]\nfx = \"abc\"\nfy = 1\ncx = 1\ncy = 1\n",
+             "streams[2].camera.fx", "expected pixels, more than 0, got \"abc\""),
+            (stream + "[streams.camera]\nfx = 500\n", "streams[0].camera.fy", "missing"),
+            (stream + "[streams.camera]\nfx = 500\nfy = 500\ncx = 1\ncy = 1\nk4 = 0.1\n", "streams[0].camera.k4", "unknown key"),
+            (stream + "outputs = [\"tcp:1234\"]\n", "streams[0].outputs[0]", "expected ndjson:-"),
+            (stream + "outputs = [\"ndjson:-\", 5]\n", "streams[0].outputs[1]", "expected a string"),
+            (stream + "fps = 30\n", "streams[0].fps", "unknown key"),
+            (stream + stream, "streams[1].name", "already the name of streams[0]"),
+            ("[[streams]]\nname = \"bad name\"\ninput = \"x\"\n", "streams[0].name", "A-Z"),
+            ("[[streams]]\nname = \"a\"\n", "streams[0]", "missing key \"input\""),
+            ("streams = 3\n", "streams", "array of tables"),
+            ("[[streams]]\nname = \"a\"\ninput = \"x\"\noutputs = [\"unix:/s\"]\n[[streams]]\nname = \"b\"\ninput = \"y\"\noutputs = [\"unix:/s\"]\n",
+             "streams[1].outputs[0]", "already an output of streams[0]"),
+            ("[defaults\nmax_hands = 2\n", "line 1, column 10", "TOML syntax"),
+            ("log_level = \"info\"\nlog_level = \"debug\"\n", "line 2, column 13", "TOML syntax"),
+            ("a = \"x\u{0}y\"\n", "line 1", "NUL"),
+        ]
+        for (text, location, message) in cases {
+            XCTAssertThrowsError(try ConfigLoader.parse(text, file: "/etc/handmesh.toml"), text) { error in
+                guard let error = error as? ConfigError else {
+                    return XCTFail("not a ConfigError: \(error)")
+                }
+                let line = error.description
+                XCTAssertTrue(line.hasPrefix("/etc/handmesh.toml: \(location):"), "\(line) should name \(location)")
+                XCTAssertTrue(line.contains(message), "\(line) should say \(message)")
+                XCTAssertFalse(line.contains("\n"), "one line: \(line)")
+            }
+        }
+    }
+
+    func testAMissingFileIsNamed() {
+        XCTAssertThrowsError(try ConfigLoader.load(path: "/nonexistent/handmesh.toml")) { error in
+            XCTAssertEqual("\(error)", "/nonexistent/handmesh.toml: cannot read: no such file")
+        }
+    }
+
+    /// Mutated TOML must give a ConfigError or a valid config, never a crash or a hang.
+    func testMutatedConfigsNeverCrash() throws {
+        let original = Array(try String(contentsOfFile: Fixtures.exampleConfigPath, encoding: .utf8).utf8)
+        let tokens = ["[", "]", "[[", "]]", "=", "\"", "'", "\"\"\"", "\n", "#", ".", ",", "{", "}", "0x", "0o7", "1e999",
+                      "-", "nan", "inf", "true", "1979-05-27T07:32:00Z", "\\u0000", "\\", "streams", "camera", "é", "\u{FEFF}"]
+            .map { Array($0.utf8) }
+        var random = SplitMix64(seed: 2026)
+        var accepted = 0
+        var rejected = 0
+        for _ in 0..<3000 {
+            var text = original
+            for _ in 0..<(1 + Int(random.next() % 4)) {
+                let at = Int(random.next() % UInt64(text.count + 1))
+                switch random.next() % 5 {
+                case 0: text.insert(contentsOf: tokens[Int(random.next() % UInt64(tokens.count))], at: at)
+                case 1: text.removeSubrange(at..<min(at + Int(random.next() % 12), text.count))
+                case 2: if at < text.count { text[at] = UInt8(truncatingIfNeeded: random.next()) }
+                case 3:
+                    let from = Int(random.next() % UInt64(text.count))
+                    let slice = Array(text[from..<min(from + Int(random.next() % 80), text.count)])
+                    text.insert(contentsOf: slice, at: at)
+                default:
+                    let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+                    let keep = lines.filter { _ in random.next() % 8 != 0 }
+                    text = Array(keep.joined(separator: [UInt8(ascii: "\n")]))
+                }
+            }
+            if let dump = ProcessInfo.processInfo.environment["HANDMESH_FUZZ_DUMP"] {
+                FileManager.default.createFile(atPath: dump, contents: Data(text))
+            }
+            do {
+                let config = try ConfigLoader.parse(String(decoding: text, as: UTF8.self), file: "fuzz.toml")
+                accepted += 1
+                for stream in config.streams {
+                    XCTAssertFalse(stream.name.isEmpty)
+                    XCTAssertTrue((1...8).contains(stream.settings.maxHands))
+                    XCTAssertLessThanOrEqual(stream.settings.socketMode, 0o777)
+                }
+            } catch let error as ConfigError {
+                rejected += 1
+                XCTAssertTrue(error.description.hasPrefix("fuzz.toml: "))
+            }
+        }
+        XCTAssertGreaterThan(accepted, 0, "some mutations are harmless")
+        XCTAssertGreaterThan(rejected, 0, "most mutations break something")
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import XCTest
+
+/// `handmesh run` as a child process: real decoding, real files, real signals.
+final class RunCommandTests: XCTestCase {
+    private func run(_ arguments: [String], timeout: Double = 120) throws -> ToolResult {
+        try runTool(try Fixtures.handmeshBinary(), ["run"] + arguments, timeout: timeout)
+    }
+
+    func testAClipGivesAHeaderOneRecordPerFrameAndAnEnd() throws {
+        let directory = try TemporaryDirectory()
+        let clip = directory.file("clip.mp4")
+        try Fixtures.makeClip(at: clip, seconds: 3)
+        let result = try run(["--input", clip])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let all = parseRecords(result.stdout)
+        XCTAssertEqual(all.first?["type"] as? String, "header")
+        XCTAssertEqual((all.first?["input"] as? [String: Any])?["description"] as? String, clip)
+        XCTAssertEqual((all.first?["joints"] as? [String])?.count, 21)
+        let frames = records(all, ofType: "frame")
+        XCTAssertEqual(frames.map { $0["index"] as? Int }, (0..<90).map { $0 })
+        XCTAssertTrue(frames.allSatisfy { ($0["hands"] as? [Any])?.isEmpty == true })
+        let end = try XCTUnwrap(all.last)
+        XCTAssertEqual(end["type"] as? String, "end")
+        XCTAssertEqual(end["reason"] as? String, "eof")
+        XCTAssertEqual(end["decoded"] as? Int, 90)
+        XCTAssertEqual(end["processed"] as? Int, 90)
+        let output = directory.file("stdout.ndjson")
+        try result.stdout.write(toFile: output, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try schemaErrors(ofLinesIn: output), [])
+    }
+
+    func testTheRealClipGives378FrameRecords() throws {
+        let clip = Fixtures.realClipPath
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: clip), "\(clip) is missing")
+        let directory = try TemporaryDirectory()
+        let output = directory.file("cam0.ndjson")
+        let result = try run(["--input", clip, "--output", "ndjson:\(output)"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "", "nothing on stdout when the output is a file")
+        let all = parseRecords(try String(contentsOfFile: output, encoding: .utf8))
+        XCTAssertEqual(records(all, ofType: "frame").count, 378)
+        XCTAssertEqual(all.last?["decoded"] as? Int, 378)
+        XCTAssertEqual(all.last?["corrupt"] as? Int, 0)
+        XCTAssertEqual(try schemaErrors(ofLinesIn: output), [])
+    }
+
+    func testSeveralInputsRunAsSeveralStreamsIntoSeveralOutputs() throws {
+        let directory = try TemporaryDirectory()
+        let clip = directory.file("clip.mp4")
+        try Fixtures.makeClip(at: clip, seconds: 1)
+        let a = directory.file("a.ndjson"), b = directory.file("b.ndjson")
+        let result = try run(["--input", clip, "lavfi:testsrc2=size=160x120:rate=30:duration=0.5",
+                              "--output", "ndjson:\(a)", "ndjson:\(b)"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let contentA = try String(contentsOfFile: a, encoding: .utf8)
+        XCTAssertEqual(contentA, try String(contentsOfFile: b, encoding: .utf8))
+        let all = parseRecords(contentA)
+        XCTAssertEqual(records(all, ofType: "frame").filter { $0["stream"] as? String == "input0" }.count, 30)
+        XCTAssertEqual(records(all, ofType: "frame").filter { $0["stream"] as? String == "input1" }.count, 15)
+        XCTAssertEqual(records(all, ofType: "end").count, 2)
+    }
+
+    func testADamagedClipIsProcessedPastTheDamageWithErrorRecordsAndStatus3() throws {
+        let directory = try TemporaryDirectory()
+        let clip = directory.file("clip.mp4")
+        try Fixtures.makeClip(at: clip, seconds: 3)
+        let damaged = directory.file("damaged.mp4")
+        try Fixtures.corrupt(clip, into: damaged)
+        let result = try run(["--input", damaged])
+        XCTAssertEqual(result.status, 3, "done, but damaged: \(result.stderr.suffix(500))")
+        let all = parseRecords(result.stdout)
+        let errors = records(all, ofType: "error")
+        XCTAssertFalse(errors.isEmpty)
+        let end = try XCTUnwrap(all.last)
+        XCTAssertEqual(end["type"] as? String, "end")
+        XCTAssertEqual(end["corrupt"] as? Int, errors.reduce(0) { $0 + ($1["packets"] as? Int ?? 0) })
+        XCTAssertEqual(records(all, ofType: "frame").count, end["decoded"] as? Int)
+        XCTAssertGreaterThan(end["decoded"] as? Int ?? 0, 45, "decoding went on past the damage")
+        let output = directory.file("out.ndjson")
+        try result.stdout.write(toFile: output, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try schemaErrors(ofLinesIn: output), [])
+    }
+
+    func testAnUnreadableInputExits2WithOneErrorLineNamingIt() throws {
+        let directory = try TemporaryDirectory()
+        let empty = directory.file("empty.mp4")
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
+        let text = directory.file("notes.mp4")
+        try "these are not frames\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let locked = directory.file("locked.mp4")
+        try Fixtures.makeClip(at: locked, seconds: 0.2)
+        chmod(locked, 0)
+        for input in [directory.file("missing.mp4"), empty, text, locked, "unix-nonsense://x", "tcp://127.0.0.1:9"] {
+            if input == locked, getuid() == 0 { continue }  // root reads anything
+            let result = try run(["--input", input], timeout: 60)
+            XCTAssertEqual(result.status, 2, "\(input): \(result.stderr)")
+            XCTAssertEqual(result.stdout, "", "\(input): no records for an input that never opened")
+            let ours = result.stderr.split(separator: "\n").filter { $0.hasPrefix("handmesh: error:") }
+            XCTAssertEqual(ours.count, 1, result.stderr)
+            XCTAssertTrue(ours.first?.contains(input) == true, "\(ours) should name \(input)")
+        }
+    }
+
+    func testABadConfigNamesTheKeyAndTheFile() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("bad.toml")
+        try "[[streams]]\nname = \"a\"\ninput = \"x.mp4\"\n[streams.camera]\nfx = \"abc\"\nfy = 1\ncx = 1\ncy = 1\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try run(["--config", config, "--input", "whatever.mp4"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "handmesh: error: \(config): streams[0].camera.fx: expected pixels, more than 0, got \"abc\"\n")
+        let badOutput = try run(["--input", "x.mp4", "--output", "unix:\(directory.path)/no/such/dir/s.sock"])
+        XCTAssertEqual(badOutput.status, 4)
+        XCTAssertTrue(badOutput.stderr.hasPrefix("handmesh: error: output unix:\(directory.path)/no/such/dir/s.sock: cannot bind"),
+                      badOutput.stderr)
+    }
+
+    private func assertDrains(on signal: Int32) throws {
+        let directory = try TemporaryDirectory()
+        let output = directory.file("out.ndjson")
+        let child = try Child(try Fixtures.handmeshBinary(),
+                              ["run", "--input", "lavfi:testsrc2=size=160x120:rate=30", "--realtime", "--output", "ndjson:\(output)"])
+        XCTAssertTrue(eventually(timeout: 30) {
+            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").components(separatedBy: "\"frame\"").count > 10
+        }, child.stderr)
+        child.send(signal)
+        XCTAssertTrue(child.waitForExit(timeout: 15), "the drain must finish")
+        XCTAssertEqual(child.status, 0, child.stderr)
+        let all = parseRecords(try String(contentsOfFile: output, encoding: .utf8))
+        let end = try XCTUnwrap(all.last)
+        XCTAssertEqual(end["type"] as? String, "end")
+        XCTAssertEqual(end["reason"] as? String, "stopped")
+        XCTAssertEqual(records(all, ofType: "frame").count, end["processed"] as? Int)
+        XCTAssertEqual(end["decoded"] as? Int, (end["processed"] as? Int ?? -1) + (end["dropped"] as? Int ?? -1))
+    }
+
+    func testSIGINTDrainsAndExits0() throws {
+        try assertDrains(on: SIGINT)
+    }
+
+    func testSIGTERMDrainsAndExits0() throws {
+        try assertDrains(on: SIGTERM)
+    }
+
+    func testSIGHUPReopensTheOutputFileAfterLogrotateRenamesIt() throws {
+        let directory = try TemporaryDirectory()
+        let output = directory.file("out.ndjson")
+        let rotated = directory.file("out.ndjson.1")
+        let child = try Child(try Fixtures.handmeshBinary(),
+                              ["run", "--input", "lavfi:testsrc2=size=160x120:rate=30", "--realtime", "--output", "ndjson:\(output)"])
+        func frames(_ path: String) -> Int {
+            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").components(separatedBy: "\"type\":\"frame\"").count - 1
+        }
+        XCTAssertTrue(eventually(timeout: 30) { frames(output) >= 5 }, child.stderr)
+        try FileManager.default.moveItem(atPath: output, toPath: rotated)
+        child.send(SIGHUP)
+        XCTAssertTrue(eventually(timeout: 10) { frames(output) >= 5 }, "records go to a new file after SIGHUP")
+        child.send(SIGINT)
+        XCTAssertTrue(child.waitForExit(timeout: 15))
+        XCTAssertEqual(child.status, 0, child.stderr)
+        let old = parseRecords(try String(contentsOfFile: rotated, encoding: .utf8))
+        let new = parseRecords(try String(contentsOfFile: output, encoding: .utf8))
+        XCTAssertEqual(old.first?["type"] as? String, "header")
+        XCTAssertEqual(new.last?["type"] as? String, "end")
+        let indices = (records(old, ofType: "frame") + records(new, ofType: "frame")).compactMap { $0["index"] as? Int }
+        let dropped = (records(old, ofType: "dropped") + records(new, ofType: "dropped")).reduce(0) { $0 + ($1["count"] as? Int ?? 0) }
+        XCTAssertEqual(indices.count + dropped, new.last?["decoded"] as? Int, "no record lost across the rotation")
+        XCTAssertEqual(indices, indices.sorted())
+    }
+}
