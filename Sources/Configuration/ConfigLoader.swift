@@ -26,6 +26,10 @@ public enum ConfigLoader {
             let line = text.utf8[..<nul].reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             throw ConfigError(file: file, location: "line \(line)", message: "NUL byte in the file")
         }
+        if let problem = TOMLPrescan.firstProblem(in: text) {
+            throw ConfigError(file: file, location: "line \(problem.line), column \(problem.column)",
+                              message: "TOML syntax: \(problem.message)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -12,7 +12,11 @@ public final class HandFitter {
     public let model: HandModel
     public let regressor: HandRegressor?
     public var settings: FitSettings {
-        didSet { problem.camera = settings.camera; problem.weights = settings.weights; resetFilter() }
+        didSet {
+            problem.camera = settings.camera
+            problem.weights = settings.weights
+            if oldValue.filter != settings.filter { resetFilter() }
+        }
     }
     public private(set) var trackShape = TrackShape()
 

@@ -1,3 +1,11 @@
+extension HandModelTensors {
+    /// The mirror image (x → −x): a left hand from a right one, or back. See `Mirror`.
+    public func mirrored() -> HandModelTensors { Mirror.mirrored(self) }
+
+    /// The built-in right hand's arrays generated afresh (not the cached copy `HandModel.builtIn` uses).
+    public static func generatedBuiltIn() -> HandModelTensors { TemplateBuilder.generateTensors() }
+}
+
 /// Left hands from right ones: mirror x → −x, as MANO_LEFT mirrors MANO_RIGHT.
 enum Mirror {
     /// The mirror image of a model. Faces swap two corners so they still wind counter-clockwise seen

@@ -40,9 +40,11 @@ public final class OverlayRenderer {
     private var vertices: [SIMD3<Float>] = []
     private var screen: [SIMD3<Float>] = []
     private var normals: [SIMD3<Float>] = []
+    private var colors: [SIMD3<Float>] = []
     private var faces: [SIMD3<Int32>] = []
     private var facesSides: [HandSide] = []
     private var keypoints: [SIMD2<Float>]
+    private let outwardWound: Bool
 
     /// - Parameters:
     ///   - camera: the intrinsics the fit used for these frames.
@@ -59,6 +61,20 @@ public final class OverlayRenderer {
         output = PixelBuffer(width: width, height: height)
         modelKeypoints = [SIMD3<Double>](repeating: .zero, count: HandModel.keypointCount)
         keypoints = [SIMD2<Float>](repeating: .zero, count: HandModel.keypointCount)
+        outwardWound = OverlayRenderer.isWoundOutward(right) && OverlayRenderer.isWoundOutward(left)
+    }
+
+    /// Whether a model's faces wind counter-clockwise about outward normals: its signed volume
+    /// Σ a · (b − a) × (c − a) / 6 over the faces is positive (the wrist opening barely changes it).
+    static func isWoundOutward(_ model: HandModel) -> Bool {
+        let v = model.restVertices
+        var volume = 0.0
+        for f in model.faces {
+            let a = v[Int(f.x)], b = v[Int(f.y)], c = v[Int(f.z)]
+            let e1 = b - a, e2 = c - a
+            volume += (a * SIMD3(e1.y * e2.z - e1.z * e2.y, e1.z * e2.x - e1.x * e2.z, e1.x * e2.y - e1.y * e2.x)).sum()
+        }
+        return volume > 0
     }
 
     private func model(_ side: HandSide) -> HandModel { side == .right ? rightModel : leftModel }
@@ -103,9 +119,10 @@ public final class OverlayRenderer {
         }
         VertexNormals.compute(vertices: vertices, faces: faces, into: &normals)
         camera.projectToScreen(vertices, into: &screen)
-        rasterizer.draw(screen: screen, faces: faces)
-        MeshCompositor.composite(rasterizer, faces: faces, normals: normals, camera: camera, lighting: lighting,
-                                 material: material, opacity: opacity, into: image)
+        // Both built-in hands (and MANO's) are wound outward, so back faces can go: half the raster work.
+        rasterizer.draw(screen: screen, faces: faces, culling: outwardWound ? .back : .none)
+        MeshCompositor.compositeGouraud(rasterizer, faces: faces, vertices: vertices, normals: normals, lighting: lighting,
+                                        material: material, opacity: opacity, colors: &colors, into: image)
         guard drawSkeleton else { return }
         let scale = Float(max(image.width, image.height)) / 640
         for hand in hands {

@@ -51,9 +51,19 @@ public struct Rasterizer: Sendable {
         }
     }
 
+    /// Which faces to skip.
+    public enum Culling: Sendable {
+        case none
+        /// Faces seen from behind, for meshes wound outward (counter-clockwise about the outward normal, the
+        /// hand model's convention): in this y-down screen such a face projects with positive area. A closed
+        /// mesh's front faces alone cover its whole silhouette, so this halves the work and changes nothing.
+        case back
+    }
+
     /// Draws triangles `faces` (indices into `screen`) with the depth test. Face ids written are
     /// `firstFaceID + index`, so several meshes can share one buffer and stay distinguishable.
-    public mutating func draw(screen: [SIMD3<Float>], faces: [SIMD3<Int32>], firstFaceID: Int32 = 0) {
+    public mutating func draw(screen: [SIMD3<Float>], faces: [SIMD3<Int32>], firstFaceID: Int32 = 0, culling: Culling = .none) {
+        let cullBack = culling == .back
         guard !screen.isEmpty, !faces.isEmpty else { return }
         var lo = SIMD2<Float>(repeating: .infinity), hi = SIMD2<Float>(repeating: -.infinity)
         for p in screen where p.z > nearPlane {
@@ -73,6 +83,7 @@ public struct Rasterizer: Sendable {
                             guard i0 >= 0, i1 >= 0, i2 >= 0, i0 < sv.count, i1 < sv.count, i2 < sv.count else { continue }
                             let p0 = sv[i0], p1 = sv[i1], p2 = sv[i2]
                             if p0.z <= near || p1.z <= near || p2.z <= near { continue }
+                            if cullBack && (p1.x - p0.x) * (p2.y - p0.y) - (p1.y - p0.y) * (p2.x - p0.x) > 0 { continue }
                             let iz = SIMD3<Float>(1 / p0.z, 1 / p1.z, 1 / p2.z)
                             let id = firstFaceID &+ Int32(truncatingIfNeeded: f)
                             TriangleCoverage.forEachPixel(SIMD2(p0.x, p0.y), SIMD2(p1.x, p1.y), SIMD2(p2.x, p2.y),

@@ -3,26 +3,48 @@ import CFFmpeg
 /// The video stream's decoder, with the one AVPacket and one AVFrame it reuses for every frame.
 final class Decoder {
     private var context: UnsafeMutablePointer<AVCodecContext>?
-    private(set) var packet: UnsafeMutablePointer<AVPacket>
-    private(set) var frame: UnsafeMutablePointer<AVFrame>
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var frame: UnsafeMutablePointer<AVFrame>?
     let codecName: String
 
-    init(parameters: UnsafeMutablePointer<AVCodecParameters>, timeBase: AVRational, live: Bool,
-         options: SourceOptions, input: String) throws {
-        let id = parameters.pointee.codec_id
-        guard let codec = avcodec_find_decoder(id) else {
+    /// What became of one packet read from the demuxer.
+    enum Feed {
+        case sent
+        /// A packet of another stream, thrown away.
+        case otherStream
+        /// The demuxer flagged the packet as damaged (cut short, checksum failed); it was not decoded.
+        case damaged(pts: Int64)
+        case rejected(pts: Int64, status: Int32)
+        /// Nothing was read; FFmpeg's status (end of file, "again", an error).
+        case readFailed(Int32)
+    }
+
+    /// The picture `receive()` produced, as plain values.
+    struct Picture {
+        let width: Int
+        let height: Int
+        let pixelFormat: Int32
+        /// Best-effort timestamp in stream time base units, or AV_NOPTS_VALUE.
+        let timestamp: Int64
+        /// The decoder concealed errors in it or flagged it corrupt.
+        let concealed: Bool
+    }
+
+    init(demuxer: Demuxer, live: Bool, options: SourceOptions, input: String) throws {
+        let parameters = demuxer.parameters
+        guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             throw VideoError(input: input, message: "unsupported codec \(Decoder.codecLabel(parameters)): this FFmpeg has no decoder for it")
         }
         codecName = String(cString: codec.pointee.name)
-        guard let context = avcodec_alloc_context3(codec), let packet = av_packet_alloc(), let frame = av_frame_alloc() else {
+        context = avcodec_alloc_context3(codec)
+        packet = av_packet_alloc()
+        frame = av_frame_alloc()
+        guard let context, packet != nil, frame != nil else {
             throw VideoError(input: input, message: "out of memory for the \(codecName) decoder")
         }
-        self.context = context
-        self.packet = packet
-        self.frame = frame
         var status = avcodec_parameters_to_context(context, parameters)
         if status >= 0 {
-            context.pointee.pkt_timebase = timeBase
+            context.pointee.pkt_timebase = demuxer.timeBase
             context.pointee.max_pixels = Int64(options.maxInputPixels)
             context.pointee.thread_count = Int32(max(0, options.decoderThreads))
             // Frame threads add one frame of latency per thread; a live source wants slices instead.
@@ -37,25 +59,61 @@ final class Decoder {
 
     deinit {
         avcodec_free_context(&context)
-        var packet: UnsafeMutablePointer<AVPacket>? = self.packet
         av_packet_free(&packet)
-        var frame: UnsafeMutablePointer<AVFrame>? = self.frame
         av_frame_free(&frame)
     }
 
-    /// Sends `packet` (or, with nil, the end-of-stream flush).
-    func send(_ packet: UnsafeMutablePointer<AVPacket>?) -> Int32 {
-        avcodec_send_packet(context, packet)
+    /// Reads the next packet and, when it belongs to the video stream and is intact, sends it to the decoder.
+    func feed(from demuxer: Demuxer) -> Feed {
+        guard let packet else { return .readFailed(FFmpegError.endOfFile) }
+        let status = demuxer.read(into: packet)
+        guard status >= 0 else { return .readFailed(status) }
+        defer { av_packet_unref(packet) }
+        guard packet.pointee.stream_index == demuxer.streamIndex else { return .otherStream }
+        let pts = packet.pointee.pts
+        if packet.pointee.flags & hm_pkt_flag_corrupt() != 0 { return .damaged(pts: pts) }
+        let sent = avcodec_send_packet(context, packet)
+        // After receive() has said "again", the decoder must accept input; "again" here would be FFmpeg's bug.
+        return sent < 0 && sent != FFmpegError.again ? .rejected(pts: pts, status: sent) : .sent
     }
 
-    /// Receives the next decoded picture into `frame`.
+    /// Tells the decoder the input has ended, so receive() hands out what it still holds and then end of file.
+    func flush() {
+        _ = avcodec_send_packet(context, nil)
+    }
+
+    /// Decodes the next picture; 0 when one is ready (see `picture`), or FFmpeg's status.
     func receive() -> Int32 {
         avcodec_receive_frame(context, frame)
     }
 
+    var picture: Picture {
+        guard let frame else { return Picture(width: 0, height: 0, pixelFormat: -1, timestamp: hm_av_nopts_value(), concealed: false) }
+        var stamp = frame.pointee.best_effort_timestamp
+        if stamp == hm_av_nopts_value() { stamp = frame.pointee.pts }
+        return Picture(width: Int(frame.pointee.width), height: Int(frame.pointee.height), pixelFormat: frame.pointee.format,
+                       timestamp: stamp,
+                       concealed: frame.pointee.flags & hm_frame_flag_corrupt() != 0 || frame.pointee.decode_error_flags != 0)
+    }
+
+    /// Converts the received picture into `buffer`.
+    func convert(with scaler: Scaler, into buffer: PixelBuffer) -> Bool {
+        guard let frame else { return false }
+        return scaler.convert(frame, into: buffer)
+    }
+
+    /// Lets the decoder reuse the received picture's memory.
+    func releasePicture() {
+        av_frame_unref(frame)
+    }
+
     var pixelFormatName: String {
-        guard let context, let name = av_get_pix_fmt_name(context.pointee.pix_fmt) else { return "unknown" }
-        return String(cString: name)
+        guard let context else { return "unknown" }
+        return Decoder.pixelFormatName(context.pointee.pix_fmt.rawValue)
+    }
+
+    static func pixelFormatName(_ format: Int32) -> String {
+        av_get_pix_fmt_name(AVPixelFormat(rawValue: format)).map { String(cString: $0) } ?? "unknown"
     }
 
     /// The codec's name, or its container tag when FFmpeg does not know the codec at all.

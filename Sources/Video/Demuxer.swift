@@ -128,6 +128,18 @@ final class Demuxer {
 
     var timeBase: AVRational { stream.pointee.time_base }
 
+    /// The size the video stream declares (the decoded size may change later).
+    var declaredSize: (width: Int, height: Int) {
+        (Int(stream.pointee.codecpar.pointee.width), Int(stream.pointee.codecpar.pointee.height))
+    }
+
+    /// A timestamp in the video stream's time base as seconds, or nil when there is none.
+    func seconds(_ stamp: Int64) -> Double? {
+        let base = stream.pointee.time_base
+        guard stamp != hm_av_nopts_value(), base.den != 0 else { return nil }
+        return Double(stamp) * Double(base.num) / Double(base.den)
+    }
+
     var frameRate: Double? {
         for rate in [stream.pointee.avg_frame_rate, stream.pointee.r_frame_rate] where rate.num > 0 && rate.den > 0 {
             let value = Double(rate.num) / Double(rate.den)

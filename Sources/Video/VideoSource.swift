@@ -1,5 +1,3 @@
-import CFFmpeg
-
 /// Reads one input and reports its frames, damage, losses and reconnects, one event per `next()`.
 ///
 /// Files, image sequences, stdin and lavfi graphs are read losslessly: `next()` returns when the consumer asks, so a
@@ -112,7 +110,10 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
             return nil
         }
         let received = decoder.receive()
-        if received == 0 { return deliver(decoder.frame) }
+        if received == 0 {
+            defer { decoder.releasePicture() }
+            return deliver(decoder)
+        }
         if received == FFmpegError.endOfFile {
             if case .draining(let ending) = phase { phase = .drained(ending) } else { phase = .drained(.endOfInput) }
             return nil
@@ -127,26 +128,32 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
             return nil
         }
 
-        let packet = decoder.packet
         if reconnectable { gate.arm(timeout: options.readTimeout) }
-        let status = demuxer.read(into: packet)
+        let fed = decoder.feed(from: demuxer)
         if reconnectable { gate.disarm() }
-        if status >= 0 {
-            consecutiveReadErrors = 0
-            lastDataTime = Clock.monotonicSeconds()
-            defer { av_packet_unref(packet) }
-            guard packet.pointee.stream_index == demuxer.streamIndex else { return nil }
-            packetCount += 1
-            if packet.pointee.flags & hm_pkt_flag_corrupt() != 0 {
-                noteCorrupt("damaged packet \(packetCount)\(ptsText(packet.pointee.pts)) skipped")
-                return nil
-            }
-            let sent = decoder.send(packet)
-            if sent < 0 && sent != FFmpegError.again {
-                noteCorrupt("packet \(packetCount)\(ptsText(packet.pointee.pts)) rejected by the decoder: \(FFmpegError.text(sent))")
-            }
+        if case .readFailed(let status) = fed {
+            readFailed(status)
             return nil
         }
+        consecutiveReadErrors = 0
+        lastDataTime = Clock.monotonicSeconds()
+        switch fed {
+        case .sent:
+            packetCount += 1
+        case .damaged(let pts):
+            packetCount += 1
+            noteCorrupt("damaged packet \(packetCount)\(ptsText(pts)) skipped")
+        case .rejected(let pts, let sent):
+            packetCount += 1
+            noteCorrupt("packet \(packetCount)\(ptsText(pts)) rejected by the decoder: \(FFmpegError.text(sent))")
+        case .otherStream, .readFailed:
+            break
+        }
+        return nil
+    }
+
+    /// Decides what a failed read means: wait (not yet), the end, a loss (live) or damage (stored input).
+    private func readFailed(_ status: Int32) {
         if status == FFmpegError.again {
             // Non-blocking devices (cameras) and some lavfi graphs say "not yet"; wait briefly. For a camera the
             // silence counts against the read timeout.
@@ -155,20 +162,20 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
             } else {
                 _ = gate.sleep(0.002)
             }
-            return nil
+            return
         }
         if status == FFmpegError.endOfFile {
             startDrain(.endOfInput)
-            return nil
+            return
         }
         if status == FFmpegError.exit {
-            if gate.isCancelled { return nil }
+            if gate.isCancelled { return }
             startDrain(.lost("no data for \(formatSeconds(options.readTimeout)) s"))
-            return nil
+            return
         }
         if reconnectable && status != FFmpegError.invalidData {
             startDrain(.lost(FFmpegError.text(status)))
-            return nil
+            return
         }
         // A file that fails to read at one spot usually reads again after it; a disk that fails every time ends it.
         noteCorrupt("read failed after packet \(packetCount): \(FFmpegError.text(status))")
@@ -177,39 +184,36 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
             noteCorrupt("reading stopped after \(consecutiveReadErrors) read errors in a row")
             startDrain(.endOfInput)
         }
-        return nil
     }
 
     private func startDrain(_ ending: Ending) {
-        _ = decoder?.send(nil)
+        decoder?.flush()
         phase = .draining(ending)
     }
 
-    private func deliver(_ decoded: UnsafeMutablePointer<AVFrame>) -> Frame? {
-        defer { av_frame_unref(decoded) }
+    private func deliver(_ decoder: Decoder) -> Frame? {
         // Capture is when the picture left the decoder, before the conversion this source adds.
         var captureTime = Clock.wallSeconds()
-        let sourceWidth = Int(decoded.pointee.width), sourceHeight = Int(decoded.pointee.height)
-        if sourceWidth <= 0 || sourceHeight <= 0 {
+        let picture = decoder.picture
+        if picture.width <= 0 || picture.height <= 0 {
             noteCorrupt("decoder returned a frame without a size")
             return nil
         }
-        if let problem = Demuxer.sizeProblem(width: sourceWidth, height: sourceHeight, options: options) {
+        if let problem = Demuxer.sizeProblem(width: picture.width, height: picture.height, options: options) {
             noteCorrupt("frame skipped: \(problem)")
             return nil
         }
-        if decoded.pointee.flags & hm_frame_flag_corrupt() != 0 || decoded.pointee.decode_error_flags != 0 {
+        if picture.concealed {
             // Concealed damage still yields a picture; it is delivered, and the damage counted.
             noteCorrupt("frame \(framesDelivered) decoded with concealed errors")
         }
-        let size = Scaler.outputSize(width: sourceWidth, height: sourceHeight, maxDimension: options.maxDimension)
+        let size = Scaler.outputSize(width: picture.width, height: picture.height, maxDimension: options.maxDimension)
         let buffer = pool.take(width: size.width, height: size.height)
-        guard scaler.convert(decoded, into: buffer) else {
-            let format = av_get_pix_fmt_name(AVPixelFormat(rawValue: decoded.pointee.format)).map { String(cString: $0) } ?? "unknown"
-            noteCorrupt("frame skipped: cannot convert pixel format \(format) to RGB")
+        guard decoder.convert(with: scaler, into: buffer) else {
+            noteCorrupt("frame skipped: cannot convert pixel format \(Decoder.pixelFormatName(picture.pixelFormat)) to RGB")
             return nil
         }
-        let pts = presentationTime(decoded)
+        let pts = presentationTime(picture.timestamp)
         if options.realtime {
             // A paced source simulates a camera, whose frames are captured when they come due.
             pace(pts)
@@ -220,12 +224,10 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         return frame
     }
 
-    private func presentationTime(_ decoded: UnsafeMutablePointer<AVFrame>) -> Double {
-        var stamp = decoded.pointee.best_effort_timestamp
-        if stamp == hm_av_nopts_value() { stamp = decoded.pointee.pts }
+    private func presentationTime(_ stamp: Int64) -> Double {
         let pts: Double
-        if stamp != hm_av_nopts_value(), let timeBase = demuxer?.timeBase, timeBase.den != 0 {
-            pts = Double(stamp) * Double(timeBase.num) / Double(timeBase.den)
+        if let seconds = demuxer?.seconds(stamp) {
+            pts = seconds
         } else if let last = lastPts {
             // Without timestamps (some raw streams and pipes) the declared rate is the best guess.
             pts = last + 1 / (frameRate ?? 25)
@@ -273,8 +275,7 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
     }
 
     private func ptsText(_ stamp: Int64) -> String {
-        guard stamp != hm_av_nopts_value(), let timeBase = demuxer?.timeBase, timeBase.den != 0 else { return "" }
-        let seconds = Double(stamp) * Double(timeBase.num) / Double(timeBase.den)
+        guard let seconds = demuxer?.seconds(stamp) else { return "" }
         return " (pts \(String(format3: seconds)) s)"
     }
 
@@ -323,12 +324,11 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
     }
 
     private func attach(_ demuxer: Demuxer) throws {
-        let decoder = try Decoder(parameters: demuxer.parameters, timeBase: demuxer.timeBase, live: reconnectable || isLive,
-                                  options: options, input: spec.text)
+        let decoder = try Decoder(demuxer: demuxer, live: reconnectable || isLive, options: options, input: spec.text)
         self.demuxer = demuxer
         self.decoder = decoder
         frameRate = demuxer.frameRate
-        let declared = (width: Int(demuxer.parameters.pointee.width), height: Int(demuxer.parameters.pointee.height))
+        let declared = demuxer.declaredSize
         let output = Scaler.outputSize(width: declared.width, height: declared.height, maxDimension: options.maxDimension)
         width = output.width
         height = output.height

@@ -8,8 +8,10 @@ struct Bench: ParsableCommand {
             // Each capability adds its benchmark here.
             BenchPipeline.self,
             BenchModels.self,
+            BenchEvidence.self,
             BenchFit.self,
             BenchHandModel.self,
+            BenchRender.self,
         ]
     )
 }

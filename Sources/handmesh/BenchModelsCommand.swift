@@ -46,18 +46,24 @@ struct BenchModels: ParsableCommand {
                 let interpreter = try Interpreter(model: model, threads: count)
                 fillGradient(interpreter)
                 for _ in 0..<warmup { interpreter.invoke() }
-                var times = [Double]()
+                var times = [Double](), cpuTimes = [Double]()
                 for _ in 0..<runs {
+                    let cpu = threadCPUMilliseconds()
                     let start = DispatchTime.now().uptimeNanoseconds
                     interpreter.invoke()
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                    cpuTimes.append(threadCPUMilliseconds() - cpu)
                 }
-                let row: [String: Any] = ["model": network.rawValue, "threads": count, "median_ms": median(times),
+                var row: [String: Any] = ["model": network.rawValue, "threads": count, "median_ms": median(times),
                                           "min_ms": times.min() ?? 0, "runs": runs]
+                // With one thread the whole inference runs on this thread, so its CPU time is the
+                // latency without the time other processes took the core: a steadier figure on a shared machine.
+                if count == 1 { row["cpu_median_ms"] = median(cpuTimes) }
                 results.append(row)
                 if !json {
-                    print(String(format: "%-22@ threads %d  median %7.3f ms  (min %.3f, %d runs)",
-                                 network.rawValue as NSString, count, median(times), times.min() ?? 0, runs))
+                    let cpu = count == 1 ? String(format: ", thread CPU median %.3f ms", median(cpuTimes)) : ""
+                    print(String(format: "%-22@ threads %d  median %7.3f ms  (min %.3f%@, %d runs)",
+                                 network.rawValue as NSString, count, median(times), times.min() ?? 0, cpu as NSString, runs))
                 }
             }
         }
@@ -113,6 +119,12 @@ struct BenchModels: ParsableCommand {
             ["operator": label, "count": value.count, "ms": Double(value.ns) / Double(runs) / 1e6,
              "percent": 100 * Double(value.ns) / max(total, 1)]
         }
+    }
+
+    private func threadCPUMilliseconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) * 1e3 + Double(time.tv_nsec) / 1e6
     }
 
     private func median(_ values: [Double]) -> Double {

@@ -43,4 +43,34 @@ final class HandFitterTests: XCTestCase {
         let meanShapeError = zip(model.keypoints(HandParameters()), truth).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.reduce(0, +) / 21
         XCTAssertLessThan(restError, 0.5 * meanShapeError)
     }
+
+    /// A left hand (the model's mirror image) is fitted with the left model, and the regressor
+    /// path (mirroring the evidence in and the estimate out) lands as close as the right hand's.
+    func testFitsLeftHandsLikeRightHands() {
+        var rng = SeededRandom(seed: 43)
+        let sampler = PoseSampler(model: model)
+        let (regressor, _) = RegressorTraining.train(model: model, options: .quick)
+        var synth = EvidenceSynthesizer()
+        synth.dropout = 0; synth.outliers = 0
+        var settings = FitSettings(camera: camera)
+        settings.filter = nil
+        let right = HandFitter(model: model, regressor: regressor, settings: settings)
+        let left = HandFitter(model: HandModel.builtIn(side: .left), regressor: regressor, settings: settings)
+        var result = HandFitResult()
+        var errors: [Bool: [Double]] = [false: [], true: []]
+        for _ in 0..<20 {
+            let hand = synth.synthesize(model: model, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng),
+                                        camera: camera, width: 720, height: 720, rng: &rng)
+            right.fit(hand.evidence, time: 0, continuesTrack: false, into: &result)
+            errors[false]!.append(Procrustes.alignedMeanDistance(result.joints3d, hand.joints))
+            // The mirror image x -> -x about the camera's optical axis.
+            let mirrored = hand.joints.map { SIMD3(-$0.x, $0.y, $0.z) }
+            let evidence = synth.evidence(for: mirrored, camera: camera, isLeft: true, rng: &rng)
+            left.fit(evidence, time: 0, continuesTrack: false, into: &result)
+            errors[true]!.append(Procrustes.alignedMeanDistance(result.joints3d, mirrored))
+        }
+        let meanRight = errors[false]!.reduce(0, +) / 20, meanLeft = errors[true]!.reduce(0, +) / 20
+        XCTAssertLessThan(meanLeft, 0.006)
+        XCTAssertLessThan(meanLeft, 1.5 * meanRight + 0.001)
+    }
 }

@@ -35,7 +35,7 @@ final class MultilayerPerceptronTests: XCTestCase {
         XCTAssertEqual(batchedLoss, loss(net), accuracy: 1e-4)
         g.withUnsafeBufferPointer { trainer.backward(net, outputGradient: $0) }
 
-        let h: Float = 1e-2
+        let h: Float = 1e-3
         for l in 0..<net.layerCount {
             for i in stride(from: 0, to: net.weights[l].count, by: 3) {
                 var plus = net, minus = net

@@ -81,6 +81,25 @@ final class ManoFileTests: XCTestCase {
         XCTAssertEqual(model.vertices(.rest), plain.vertices(.rest))
     }
 
+    func testMirroredManoIsTheMirrorImageWithCorrectives() throws {
+        // The posedirs sign changes under the mirror are the subtle part: check them on a model that has them.
+        let files = try convertedFakeMano(seed: 8)
+        defer { try? FileManager.default.removeItem(at: files.pickle); try? FileManager.default.removeItem(at: files.model) }
+        let right = try HandModel(safetensorsAt: files.model, side: .right)
+        let left = try HandModel(tensors: right.tensors.mirrored(), side: .left)
+        var rng = ForwardFunctionTests.SplitMix(s: 13)
+        let p = ForwardFunctionTests.randomParameters(&rng)
+        var q = p
+        q.globalOrient = SIMD3(p.globalOrient.x, -p.globalOrient.y, -p.globalOrient.z)
+        q.pose = p.pose.enumerated().map { $0.offset % 3 == 0 ? $0.element : -$0.element }
+        q.transl = SIMD3(-p.transl.x, p.transl.y, p.transl.z)
+        let largest = zip(right.vertices(p), left.vertices(q)).map { a, b in
+            let d = SIMD3(-a.x, a.y, a.z) - b
+            return (d * d).sum().squareRoot()
+        }.max()!
+        XCTAssertLessThan(largest, 1e-12)
+    }
+
     func testConverterRejectsABrokenPickleWithOneClearError() throws {
         let bad = PythonOracle.temporaryFile("broken.pkl")
         defer { try? FileManager.default.removeItem(at: bad) }

@@ -10,7 +10,7 @@ enum Fixtures {
     static let referenceCommand = ".venv-oracle/bin/python scripts/litert_reference.py"
 
     /// The model file, verified; fails the test with the command to fetch it when it is missing.
-    static func model(_ network: HandNetwork, file: StaticString = #filePath, line: UInt = #line) throws -> TFLiteModel {
+    static func model(_ network: HandNetwork, backend: MatrixBackend = .packed, file: StaticString = #filePath, line: UInt = #line) throws -> TFLiteModel {
         let store = ModelStore()
         do {
             try store.verify(network)
@@ -18,7 +18,7 @@ enum Fixtures {
             XCTFail("\(error) — run `swift run -c release handmesh models fetch` (or set HANDMESH_MODELS)", file: file, line: line)
             throw error
         }
-        return try TFLiteModel(contentsOf: store.url(for: network))
+        return try TFLiteModel(contentsOf: store.url(for: network), backend: backend)
     }
 
     static func modelBytes(_ network: HandNetwork, file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
@@ -30,6 +30,16 @@ enum Fixtures {
             throw error
         }
         return [UInt8](try Data(contentsOf: store.url(for: network)))
+    }
+
+    /// The small every-operator model scripts/litert_reference.py writes next to its references.
+    static func tinyModelBytes(file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
+        let url = references.appendingPathComponent("tiny.tflite")
+        guard let data = try? Data(contentsOf: url) else {
+            XCTFail("test model \(url.path) is missing: run `\(referenceCommand)` in \(repository.path)", file: file, line: line)
+            throw ModelError(file: url.path, problem: "missing")
+        }
+        return [UInt8](data)
     }
 
     /// A float32 little-endian reference file; fails naming the file and the command that makes it.

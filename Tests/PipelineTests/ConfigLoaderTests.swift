@@ -90,6 +90,12 @@ final class ConfigLoaderTests: XCTestCase {
             ("[defaults\nmax_hands = 2\n", "line 1, column 10", "TOML syntax"),
             ("log_level = \"info\"\nlog_level = \"debug\"\n", "line 2, column 13", "TOML syntax"),
             ("a = \"x\u{0}y\"\n", "line 1", "NUL"),
+            // toml++ aborts on these unless they are refused before it sees them.
+            ("[[\u{FFFD}streams]]\n", "line 1, column 3", "a table header must start with a key"),
+            ("log_level = \"info\"\n  [# comment where a key belongs\n", "line 2, column 4", "a table header must start with a key"),
+            ("[defaults]\nmodels_dir = \"x\" # \u{FFFD}\nmax_hands = \u{FFFD}2\n", "line 3, column 13", "non-ASCII"),
+            ("[[streams]]\noutputs = [\n  }\"ndjson:-\"]\n", "line 3, column 3", "'}' inside an array"),
+            ("# ünïcödé comments are fine\n[defaults]\nmodels_dir = \"Mödels\"\nmax_hands = 2 ✋\n", "line 4, column 15", "non-ASCII"),
         ]
         for (text, location, message) in cases {
             XCTAssertThrowsError(try ConfigLoader.parse(text, file: "/etc/handmesh.toml"), text) { error in
@@ -102,6 +108,31 @@ final class ConfigLoaderTests: XCTestCase {
                 XCTAssertFalse(line.contains("\n"), "one line: \(line)")
             }
         }
+    }
+
+    func testValidTOMLIsNotRefusedBeforeParsing() throws {
+        let text = """
+        # ✋ comment
+        [defaults] # ünï
+        models_dir = "/models/✋" # x
+        [ defaults.reconnect ]
+        max_attempts = 3
+        [[streams]]
+        name = "a"
+        input = \'\'\'
+        [x
+        ]\'\'\'
+        outputs = [
+          "ndjson:-", # [not a header
+          "unix:/s",
+        ]
+
+        """
+        let config = try ConfigLoader.parse(text, file: "ok.toml")
+        XCTAssertEqual(config.defaults.modelsDir, "/models/✋")
+        XCTAssertEqual(config.defaults.reconnect.maxAttempts, 3)
+        XCTAssertEqual(config.streams.first?.input, "[x\n]")
+        XCTAssertEqual(config.streams.first?.outputs, ["ndjson:-", "unix:/s"])
     }
 
     func testAMissingFileIsNamed() {
@@ -119,7 +150,9 @@ final class ConfigLoaderTests: XCTestCase {
         var random = SplitMix64(seed: 2026)
         var accepted = 0
         var rejected = 0
-        for _ in 0..<3000 {
+        // HANDMESH_FUZZ_ITERATIONS runs a longer campaign; the default keeps the suite quick.
+        let iterations = ProcessInfo.processInfo.environment["HANDMESH_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 3000
+        for _ in 0..<iterations {
             var text = original
             for _ in 0..<(1 + Int(random.next() % 4)) {
                 let at = Int(random.next() % UInt64(text.count + 1))

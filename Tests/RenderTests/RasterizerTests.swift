@@ -170,6 +170,26 @@ final class RasterizerTests: XCTestCase {
         XCTAssertEqual(1 / r.inverseDepth[100 * 201 + 100], Z - R, accuracy: 1e-3)
     }
 
+    func testBackFaceCullingKeepsAClosedMeshSilhouette() {
+        // The icosphere is wound outward like the hand model: its front faces alone must cover exactly the
+        // same samples, with the same nearest surface, as all faces.
+        let s = TestMeshes.icosphere(subdivisions: 3)
+        let camera = RenderCamera(width: 160, height: 120)
+        var screen: [SIMD3<Float>] = []
+        camera.projectToScreen(s.vertices.map { TestMeshes.rotate($0, SIMD3(0.4, 0.2, 0.9)) * 0.06 + SIMD3(0.01, 0, 0.35) }, into: &screen)
+        var all = Rasterizer(width: 160, height: 120), front = Rasterizer(width: 160, height: 120)
+        all.draw(screen: screen, faces: s.faces)
+        front.draw(screen: screen, faces: s.faces, culling: .back)
+        XCTAssertGreaterThan(all.coveredPixelCount, 1500)
+        XCTAssertEqual(all.faceID, front.faceID)
+        // Culling the other way (front faces) keeps the back half: the same outline, farther surfaces.
+        let inward = s.faces.map { SIMD3($0.x, $0.z, $0.y) }
+        var back = Rasterizer(width: 160, height: 120)
+        back.draw(screen: screen, faces: inward, culling: .back)
+        XCTAssertEqual(back.coveredPixelCount, all.coveredPixelCount)
+        XCTAssertLessThan(back.inverseDepth[60 * 160 + 80], all.inverseDepth[60 * 160 + 80])
+    }
+
     func testClearResetsOnlyWhatWasWrittenAndAll() {
         var r = Rasterizer(width: 50, height: 40)
         r.draw(screen: [SIMD3(5, 5, 1), SIMD3(30, 8, 1), SIMD3(12, 33, 1)], faces: [SIMD3(0, 1, 2)])

@@ -29,6 +29,11 @@ final class FileSourceTests: TemporaryDirectoryTestCase {
             XCTAssertGreaterThanOrEqual(frame.captureTime, before)
             XCTAssertLessThanOrEqual(frame.captureTime, Date().timeIntervalSince1970 + 1)
         }
+        // The ffmpeg CLI's RGB decode of the same file is the oracle for the pixels themselves.
+        let oracle = try VideoTestSupport.ffmpegFirstFrameRGB(clip.path, directory: directory)
+        let difference = zip(VideoTestSupport.packedRGB(result.frames[0]), oracle).map { abs(Int($0) - Int($1)) }
+        XCTAssertEqual(difference.count, 640 * 480 * 3)
+        XCTAssertLessThan(Double(difference.reduce(0, +)) / Double(difference.count), 1.5)
         // testsrc moves a counter and a gradient every frame, so consecutive pictures differ.
         XCTAssertNotEqual(VideoTestSupport.bytes(of: result.frames[0]), VideoTestSupport.bytes(of: result.frames[1]))
         XCTAssertNotEqual(VideoTestSupport.bytes(of: result.frames[10]), VideoTestSupport.bytes(of: result.frames[40]))
@@ -97,6 +102,11 @@ final class FileSourceTests: TemporaryDirectoryTestCase {
         let result = VideoTestSupport.drain(source)
         XCTAssertEqual(result.frames.count, 5)
         XCTAssertTrue(result.frames.allSatisfy { $0.width == 320 && $0.height == 180 })
+        // Downscaling averages (area filter), as the ffmpeg CLI's scale filter does when asked to.
+        let oracle = try VideoTestSupport.ffmpegFirstFrameRGB(clip.path, directory: directory, filter: "scale=320:180:flags=area")
+        let difference = zip(VideoTestSupport.packedRGB(result.frames[0]), oracle).map { abs(Int($0) - Int($1)) }
+        XCTAssertEqual(difference.count, 320 * 180 * 3)
+        XCTAssertLessThan(Double(difference.reduce(0, +)) / Double(difference.count), 3)
 
         // Below the cap nothing changes.
         options.maxDimension = 1920

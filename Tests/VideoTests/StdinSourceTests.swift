@@ -5,17 +5,19 @@ import Video
 /// Stdin is tested for real: the test puts a pipe on file descriptor 0 for the duration of each test.
 final class StdinSourceTests: TemporaryDirectoryTestCase {
     private var savedStdin: Int32 = -1
+    private var savedPipeHandler: (@convention(c) (Int32) -> Void)?
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         savedStdin = dup(STDIN_FILENO)
         // A writer left behind by a failing test must get EPIPE, not kill the whole test process.
-        signal(SIGPIPE, SIG_IGN)
+        savedPipeHandler = signal(SIGPIPE, SIG_IGN)
     }
 
     override func tearDownWithError() throws {
         dup2(savedStdin, STDIN_FILENO)
         close(savedStdin)
+        signal(SIGPIPE, savedPipeHandler)
         try super.tearDownWithError()
     }
 

@@ -129,10 +129,11 @@ enum VideoTestSupport {
     }
 
     /// The first frame of `path` as the ffmpeg CLI decodes it to packed RGB24: an independent oracle.
-    static func ffmpegFirstFrameRGB(_ path: String, directory: URL) throws -> [UInt8] {
+    static func ffmpegFirstFrameRGB(_ path: String, directory: URL, filter: String? = nil) throws -> [UInt8] {
         let out = directory.appendingPathComponent("oracle-\(UUID().uuidString).rgb")
         defer { try? FileManager.default.removeItem(at: out) }
-        try ffmpegOK(["-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", out.path])
+        let filtering = filter.map { ["-vf", $0] } ?? []
+        try ffmpegOK(["-i", path] + filtering + ["-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", out.path])
         return [UInt8](try Data(contentsOf: out))
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Generates the built-in hand from anthropometric proportions, deterministically: skeleton, cage,
 /// one Catmull–Clark step, projection onto the implicit skin, a little tangential relaxation so the
 /// vertices spread evenly, then skinning weights and the shape space.
@@ -65,17 +67,24 @@ enum TemplateBuilder {
     /// The built-in right hand's arrays, generated once per process.
     static func builtInTensors() -> HandModelTensors { rightTensors }
 
-    private static let rightTensors: HandModelTensors = {
+    private static let rightTensors = generateTensors()
+
+    static func generateTensors() -> HandModelTensors {
         let base = generate(HandProportions())
-        // Split each quad along its shorter diagonal in the rest template.
+        // Split each quad along the diagonal that gives the better worst angle in the rest template.
+        func smallestAngle(_ a: SIMD3<Double>, _ b: SIMD3<Double>, _ c: SIMD3<Double>) -> Double {
+            func angle(_ p: SIMD3<Double>, _ q: SIMD3<Double>, _ r: SIMD3<Double>) -> Double {
+                let u = q - p, w = r - p
+                return Foundation.acos(max(-1, min(1, dot(u, w) / (dot(u, u) * dot(w, w)).squareRoot())))
+            }
+            return min(angle(a, b, c), angle(b, c, a), angle(c, a, b))
+        }
         var faces: [SIMD3<Int32>] = []
         for q in base.quads {
             let v = (0..<4).map { base.vertices[Int(q[$0])] }
-            if dot(v[2] - v[0], v[2] - v[0]) <= dot(v[3] - v[1], v[3] - v[1]) {
-                faces += [SIMD3(q.x, q.y, q.z), SIMD3(q.x, q.z, q.w)]
-            } else {
-                faces += [SIMD3(q.x, q.y, q.w), SIMD3(q.y, q.z, q.w)]
-            }
+            let first = min(smallestAngle(v[0], v[1], v[2]), smallestAngle(v[0], v[2], v[3]))
+            let second = min(smallestAngle(v[0], v[1], v[3]), smallestAngle(v[1], v[2], v[3]))
+            faces += first >= second ? [SIMD3(q.x, q.y, q.z), SIMD3(q.x, q.z, q.w)] : [SIMD3(q.x, q.y, q.w), SIMD3(q.y, q.z, q.w)]
         }
         let tips = base.skeleton.tips.map { tip in
             base.vertices.indices.min { dot(base.vertices[$0] - tip, base.vertices[$0] - tip) < dot(base.vertices[$1] - tip, base.vertices[$1] - tip) }!
@@ -86,7 +95,7 @@ enum TemplateBuilder {
         return HandModelTensors(vTemplate: base.vertices, faces: faces, weights: weights, jointTemplate: base.joints,
                                 jointShapeDirs: shape.joints, shapeDirs: shape.vertices, poseDirs: nil,
                                 handsMean: relaxedPose, handsComponents: nil, tipVertices: tips)
-    }()
+    }
 
     /// A relaxed hand (the pose prior's centre): fingers gently curled, more toward the pinky, as in a
     /// resting hand; thumb slightly flexed. Flexion of the fingers is +z in this frame.

@@ -1,0 +1,80 @@
+import Crop
+import Evidence
+import Foundation
+import Neural
+import Records
+
+/// Crop + evidence: palm detection when needed, the rotated hand crop and the landmark model, via
+/// `HandTracker` (MediaPipe's legacy hand tracking graph). Appends one `HandRecord` per hand with
+/// `track`, `handedness`, `score` (the landmark model's hand presence), `landmarks` (21 × [x, y],
+/// frame pixels), `world_landmarks` (21 × [x, y, z], metres, camera axes) and `roi`.
+///
+/// The tracker keeps the previous frame's hand ROIs, so the stage must see the stream's frames in
+/// order, which FrameStage guarantees.
+public struct EvidenceStage: FrameStage {
+    public let name = "evidence"
+    /// The two networks, named by file, versioned by the MediaPipe wheel they come from.
+    public let models: [ModelDescription]
+    private let state: EvidenceState
+
+    /// Loads the "full" palm and landmark networks (MediaPipe's model_complexity 1) from `store`.
+    /// `mirrored`: whether frames are a selfie view (handedness assumes so unless told otherwise).
+    /// `threads`: workers per inference; 0 means 1, since the pipeline already runs stages in parallel.
+    public init(models store: ModelStore, mirrored: Bool = true, maxHands: Int = 2, threads: Int = 1) throws {
+        let palm: HandNetwork = .palmDetectionFull, landmark: HandNetwork = .handLandmarkFull
+        for network in [palm, landmark] { try store.verify(network) }
+        let tracker = try HandTracker(
+            palmModel: TFLiteModel(contentsOf: store.url(for: palm)),
+            landmarkModel: TFLiteModel(contentsOf: store.url(for: landmark)),
+            options: HandTracker.Options(maxHands: maxHands, mirrored: mirrored, threads: max(threads, 1)))
+        self.init(tracker: tracker, models: [palm, landmark].map {
+            ModelDescription(name: $0.rawValue, version: HandNetwork.wheelRequirement)
+        })
+    }
+
+    /// Wraps a tracker built elsewhere (tests, other model choices). The stage takes it over: no
+    /// one else may use it afterwards.
+    public init(tracker: HandTracker, models: [ModelDescription] = []) {
+        state = EvidenceState(tracker: tracker)
+        self.models = models
+    }
+
+    public mutating func process(_ work: inout FrameWork) {
+        state.process(&work)
+    }
+}
+
+/// The tracker and its reused output. A stage runs on its own serial queue and is used from that
+/// queue only (FrameStage's contract), so this mutable state is never touched concurrently; the
+/// tracker holds non-Sendable interpreters, hence the unchecked conformance, confined to this file.
+private final class EvidenceState: @unchecked Sendable {
+    let tracker: HandTracker
+    var hands: [HandEvidence] = []
+
+    init(tracker: HandTracker) {
+        self.tracker = tracker
+        hands.reserveCapacity(tracker.options.maxHands * 2)
+    }
+
+    func process(_ work: inout FrameWork) {
+        tracker.process(work.frame, into: &hands)
+        for hand in hands {
+            var record = HandRecord(track: hand.track, handedness: hand.handedness == .left ? .left : .right,
+                                    score: hand.presence)
+            var landmarks = [Float](repeating: 0, count: 42)
+            var world = [Float](repeating: 0, count: 63)
+            for i in 0..<HandEvidence.landmarkCount {
+                landmarks[2 * i] = hand.landmarks[i].x
+                landmarks[2 * i + 1] = hand.landmarks[i].y
+                world[3 * i] = hand.worldLandmarks[i].x
+                world[3 * i + 1] = hand.worldLandmarks[i].y
+                world[3 * i + 2] = hand.worldLandmarks[i].z
+            }
+            record.landmarks = landmarks
+            record.worldLandmarks = world
+            record.roi = Records.HandROI(cx: hand.roi.centerX, cy: hand.roi.centerY, size: hand.roi.size,
+                                         rotation: hand.roi.rotation)
+            work.hands.append(record)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Fitting
+import HandModel
+import Records
+
+/// Regression + refinement: fills each hand's fit fields (`global_orient`, `pose`, `shape`,
+/// `transl`, `joints3d`, `joints2d`, `vertices` when the stream asks, and `fit`) from the
+/// evidence fields the evidence stage wrote (`landmarks`, `world_landmarks`, `roi`,
+/// `handedness`, `track`).
+///
+/// Each track keeps its own fitter (warm starts, its shape estimate, its filter); a track that
+/// disappears is forgotten, and a hand that reappears starts cold. The camera is the stream's
+/// configured intrinsics (distortion honoured) or, without them, `PinholeCamera`'s stated
+/// default field of view for the frame's size.
+public struct FittingStage: FrameStage {
+    public let name = "fit"
+    /// The regressor, named by its layout (its weights are committed with the source).
+    public let models: [ModelDescription]
+    private let state: FittingState
+
+    /// `regressor` nil loads the committed weights; `filter` nil switches the jitter filter off.
+    public init(regressor: HandRegressor? = nil, filter: HandFilterSettings? = .standard) throws {
+        let r = try regressor ?? HandRegressor.bundled()
+        state = FittingState(regressor: r, filter: filter)
+        models = [ModelDescription(name: "fit_regressor", version: "mlp-" + r.network.sizes.map(String.init).joined(separator: "-"))]
+    }
+
+    public mutating func process(_ work: inout FrameWork) {
+        state.process(&work)
+    }
+}
+
+/// The per-track fitters. A stage runs on its own serial queue and is used from that queue only
+/// (FrameStage's contract), so this mutable state is never touched concurrently; the fitters
+/// hold non-Sendable workspaces, hence the unchecked conformance, confined to this file.
+private final class FittingState: @unchecked Sendable {
+    let regressor: HandRegressor
+    let filter: HandFilterSettings?
+    var fitters: [Int: HandFitter] = [:]
+    var seen: Set<Int> = []
+    var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
+    var result = HandFitResult()
+
+    init(regressor: HandRegressor, filter: HandFilterSettings?) {
+        self.regressor = regressor
+        self.filter = filter
+    }
+
+    func camera(for work: FrameWork) -> PinholeCamera {
+        if let c = work.context.camera {
+            let d = c.distortion + [Double](repeating: 0, count: max(0, 5 - c.distortion.count))
+            return PinholeCamera(fx: c.fx, fy: c.fy, cx: c.cx, cy: c.cy, k1: d[0], k2: d[1], p1: d[2], p2: d[3], k3: d[4])
+        }
+        return PinholeCamera.defaultCamera(width: work.frame.width, height: work.frame.height)
+    }
+
+    func process(_ work: inout FrameWork) {
+        let camera = camera(for: work)
+        seen.removeAll(keepingCapacity: true)
+        for h in work.hands.indices {
+            let hand = work.hands[h]
+            guard let landmarks = hand.landmarks, landmarks.count == 42 else { continue }
+            let isLeft = hand.handedness == .left
+            var fitter = fitters[hand.track]
+            var continues = fitter != nil
+            if let f = fitter, f.model.side != (isLeft ? .left : .right) {
+                fitter = nil
+                continues = false
+            }
+            if fitter == nil {
+                var settings = FitSettings(camera: camera)
+                settings.filter = filter
+                fitter = HandFitter(model: HandModel.builtIn(side: isLeft ? .left : .right), regressor: regressor, settings: settings)
+                fitters[hand.track] = fitter
+            }
+            guard let fitter else { continue }
+            if fitter.settings.camera != camera { fitter.settings.camera = camera }
+            fitter.settings.includeVertices = work.context.wantsVertices
+            seen.insert(hand.track)
+
+            for j in 0..<21 {
+                evidence.keypoints[j] = SIMD2(Double(landmarks[2 * j]), Double(landmarks[2 * j + 1]))
+                evidence.confidence[j] = 1
+            }
+            if let w = hand.worldLandmarks, w.count == 63 {
+                for j in 0..<21 { evidence.world[j] = SIMD3(Double(w[3 * j]), Double(w[3 * j + 1]), Double(w[3 * j + 2])) }
+                evidence.hasWorld = true
+            } else {
+                evidence.hasWorld = false
+            }
+            evidence.isLeft = isLeft
+            if let roi = hand.roi {
+                evidence.roiCenter = SIMD2(Double(roi.cx), Double(roi.cy))
+                evidence.roiSize = Double(roi.size)
+            } else {
+                var lo = evidence.keypoints[0], hi = lo
+                for p in evidence.keypoints { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+                evidence.roiCenter = 0.5 * (lo + hi)
+                evidence.roiSize = max(2 * max(hi.x - lo.x, hi.y - lo.y), 1)
+            }
+            fitter.fit(evidence, time: work.frame.pts, continuesTrack: continues, into: &result)
+
+            var record = hand
+            let p = result.parameters
+            record.globalOrient = [Float(p.globalOrient.x), Float(p.globalOrient.y), Float(p.globalOrient.z)]
+            record.pose = p.pose.map(Float.init)
+            record.shape = p.shape.map(Float.init)
+            record.transl = [Float(p.transl.x), Float(p.transl.y), Float(p.transl.z)]
+            record.joints3d = result.joints3d.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }
+            record.joints2d = result.joints2d.flatMap { [Float($0.x), Float($0.y)] }
+            record.vertices = work.context.wantsVertices ? result.vertices.flatMap { [Float($0.x), Float($0.y), Float($0.z)] } : nil
+            // The record documents a root-mean-square reprojection error.
+            var squared = 0.0
+            for j in 0..<21 {
+                let d = result.joints2d[j] - evidence.keypoints[j]
+                squared += (d * d).sum()
+            }
+            record.fit = FitSummary(iterations: result.iterations, reprojectionPixels: Float((squared / 21).squareRoot()),
+                                    milliseconds: result.milliseconds, warm: result.warm)
+            work.hands[h] = record
+        }
+        // Tracks not seen this frame have ended.
+        if fitters.count != seen.count {
+            for track in fitters.keys where !seen.contains(track) { fitters[track] = nil }
+        }
+    }
+}
