@@ -54,6 +54,11 @@ public struct AffineCrop: Sendable {
     public func sample(_ image: RGBImageView, roi: HandROI, into tensor: UnsafeMutableBufferPointer<Float>) {
         precondition(tensor.count >= outputWidth * outputHeight * 3, "AffineCrop: tensor too small")
         precondition(image.width > 0 && image.height > 0, "AffineCrop: empty image")
+        guard roi.isUsable else {
+            // Nothing sensible to sample; a black tensor makes the models report no hand.
+            tensor.update(repeating: 0)
+            return
+        }
         // Tensor (i, j) -> source: center + R(rotation) * ((i / W - 0.5) * w, (j / H - 0.5) * h).
         let c = Double(cos(roi.rotation)), s = Double(sin(roi.rotation))
         let w = Double(roi.width), h = Double(roi.height)
@@ -69,16 +74,22 @@ public struct AffineCrop: Sendable {
         let zeroBorder = border == .zero
         var out = tensor.baseAddress!
         let q = Self.subpixelSteps
+        // Adding and subtracting 1.5 * 2^52 rounds a double to the nearest integer, ties to even
+        // (cvRound), in two additions: the default x86-64 target has no SSE4.1 round instruction
+        // and `rounded()` would be a libm call per coordinate.
+        let magic = 6755399441055744.0
+        let limit = 1e9  // far off the frame: keeps the Int conversion in range
+        let toUnit: Float = 1 / 255
         for j in 0..<outputHeight {
             let jd = Double(j)
+            let rowX = m01 * jd + m02, rowY = m11 * jd + m12
             for i in 0..<outputWidth {
                 let id = Double(i)
-                let fx = ((m00 * id + m01 * jd + m02) * q).rounded(.toNearestOrEven)
-                let fy = ((m10 * id + m11 * jd + m12) * q).rounded(.toNearestOrEven)
-                // Far outside: clamp before converting so the Int conversion can't trap.
-                let xq = Int(min(max(fx, -1e9), 1e9)), yq = Int(min(max(fy, -1e9), 1e9))
+                let sx = min(max((m00 * id + rowX) * q, -limit), limit)
+                let sy = min(max((m10 * id + rowY) * q, -limit), limit)
+                let xq = Int((sx + magic) - magic), yq = Int((sy + magic) - magic)
                 let x0 = xq >> 5, y0 = yq >> 5
-                let ax = Float(xq & 31) / 32, ay = Float(yq & 31) / 32
+                let ax = Float(xq & 31) * (1 / 32), ay = Float(yq & 31) * (1 / 32)
                 let w00 = (1 - ax) * (1 - ay), w01 = ax * (1 - ay)
                 let w10 = (1 - ax) * ay, w11 = ax * ay
                 var r: Float = 0, g: Float = 0, b: Float = 0
@@ -109,10 +120,11 @@ public struct AffineCrop: Sendable {
                     tap(x0, y0 + 1, w10)
                     tap(x0 + 1, y0 + 1, w11)
                 }
-                // 8-bit result as OpenCV's fixed-point remap rounds it, then to [0, 1].
-                out[0] = (r + 0.5).rounded(.down) / 255
-                out[1] = (g + 0.5).rounded(.down) / 255
-                out[2] = (b + 0.5).rounded(.down) / 255
+                // 8-bit result as OpenCV's fixed-point remap rounds it (half up; values are >= 0, so
+                // truncating v + 0.5 does it), then to [0, 1] as convertTo scales: times 1/255.
+                out[0] = Float(Int32(r + 0.5)) * toUnit
+                out[1] = Float(Int32(g + 0.5)) * toUnit
+                out[2] = Float(Int32(b + 0.5)) * toUnit
                 out += 3
             }
         }

@@ -20,6 +20,12 @@ public struct HandROI: Sendable, Equatable {
         self.rotation = rotation
     }
 
+    /// Finite, with a positive size: something a crop can be taken from.
+    public var isUsable: Bool {
+        centerX.isFinite && centerY.isFinite && rotation.isFinite && width.isFinite && height.isFinite
+            && width > 0 && height > 0
+    }
+
     /// The side of a square ROI (the longer side otherwise).
     public var size: Float { max(width, height) }
 

@@ -69,8 +69,11 @@ public final class PalmDetector {
         nms.run(candidates, into: &merged)
         for palm in merged.prefix(maxCount) {
             let d = letterbox.removing(from: palm)
+            let roi = PalmROI.roi(for: d, frameWidth: image.width, frameHeight: image.height)
+            // A non-finite regressor output would give a ROI nothing can be cropped from.
+            guard roi.isUsable else { continue }
             detections.append(d)
-            rois.append(PalmROI.roi(for: d, frameWidth: image.width, frameHeight: image.height))
+            rois.append(roi)
         }
     }
 }

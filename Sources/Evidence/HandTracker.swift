@@ -50,6 +50,8 @@ public final class HandTracker {
     private var next: [TrackedROI] = []
     private var candidates: [TrackedROI] = []
     private var nextTrack = 0
+    /// The size of the last frame: carried-over ROIs are in its pixels.
+    private var lastSize = (width: 0, height: 0)
     /// Whether the palm detector ran on the last processed frame.
     public private(set) var lastDetectorRan = false
 
@@ -101,6 +103,11 @@ public final class HandTracker {
     /// Replaces the contents of `hands` with the hands in `image`.
     public func process(_ image: RGBImageView, into hands: inout [HandEvidence]) {
         hands.removeAll(keepingCapacity: true)
+        if (image.width, image.height) != lastSize {
+            // A new stream size (a reconnect, a new SPS): last frame's ROIs mean nothing here.
+            previous.removeAll(keepingCapacity: true)
+            lastSize = (image.width, image.height)
+        }
         let tracked = options.staticImageMode ? 0 : previous.count
         lastDetectorRan = tracked < options.maxHands
         palmTracked.removeAll(keepingCapacity: true)
@@ -125,7 +132,8 @@ public final class HandTracker {
         next.removeAll(keepingCapacity: true)
         for candidate in candidates {
             let out = landmarks.run(image, roi: candidate.roi)
-            // ThresholdingCalculator: the hand is present when the score exceeds the threshold.
+            // The hand is present when the score exceeds the threshold, strictly
+            // (mediapipe/calculators/util/thresholding_calculator.cc).
             guard out.presence > options.minPresence else { continue }
             let track = candidate.track ?? newTrack()
             var frameLandmarks = [21 of SIMD2<Float>](repeating: .zero)
@@ -141,7 +149,12 @@ public final class HandTracker {
                                       presence: out.presence, landmarks: frameLandmarks,
                                       cropLandmarks: out.cropLandmarks, worldLandmarks: world,
                                       roi: candidate.roi, fromDetection: candidate.fromDetection))
-            next.append(TrackedROI(roi: LandmarksToROI.roi(from: frameLandmarks), track: track, fromDetection: false))
+            let nextROI = LandmarksToROI.roi(from: frameLandmarks)
+            // A degenerate answer (non-finite or empty) can't be cropped next frame: the track ends
+            // there and the detector takes over.
+            if nextROI.isUsable {
+                next.append(TrackedROI(roi: nextROI, track: track, fromDetection: false))
+            }
         }
         swap(&previous, &next)
     }

@@ -35,6 +35,24 @@ public struct HandParameters: Sendable, Equatable, Codable {
         self.transl = transl
     }
 
+    private enum CodingKeys: String, CodingKey { case globalOrient, pose, shape, transl }
+
+    /// Decoding checks the counts: parameters from a file are input, and a short pose must be an
+    /// error here rather than an index out of range in the forward pass.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let pose = try c.decode([Double].self, forKey: .pose)
+        let shape = try c.decode([Double].self, forKey: .shape)
+        guard pose.count == Self.poseCount else {
+            throw DecodingError.dataCorruptedError(forKey: .pose, in: c, debugDescription: "pose has \(pose.count) values, expected \(Self.poseCount)")
+        }
+        guard shape.count == Self.shapeCount else {
+            throw DecodingError.dataCorruptedError(forKey: .shape, in: c, debugDescription: "shape has \(shape.count) values, expected \(Self.shapeCount)")
+        }
+        self.init(globalOrient: try c.decode(SIMD3<Double>.self, forKey: .globalOrient), pose: pose, shape: shape,
+                  transl: try c.decode(SIMD3<Double>.self, forKey: .transl))
+    }
+
     /// The flat template hand at the origin with mean shape.
     public static var rest: HandParameters { HandParameters() }
 

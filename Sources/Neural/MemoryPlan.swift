@@ -15,6 +15,11 @@ struct MemoryPlan {
 
     static let alignment = 16
 
+    /// Floats a tensor takes: its size rounded up to the alignment.
+    static func footprint(_ size: Int) -> Int {
+        (size + alignment - 1) / alignment * alignment
+    }
+
     /// Greedy by size, largest first: each tensor takes the lowest offset where it fits between the
     /// tensors already placed that are alive at the same time.
     init(_ intervals: [Interval]) {
@@ -24,14 +29,14 @@ struct MemoryPlan {
         let order = intervals.indices.sorted { intervals[$0].size != intervals[$1].size ? intervals[$0].size > intervals[$1].size : $0 < $1 }
         for i in order {
             let me = intervals[i]
-            let need = (me.size + Self.alignment - 1) / Self.alignment * Self.alignment
+            let need = Self.footprint(me.size)
             let conflicts = placed
                 .filter { intervals[$0].first <= me.last && me.first <= intervals[$0].last }
                 .sorted { offsets[$0] < offsets[$1] }
             var offset = 0
             for j in conflicts {
                 if offset + need <= offsets[j] { break }
-                let end = offsets[j] + (intervals[j].size + Self.alignment - 1) / Self.alignment * Self.alignment
+                let end = offsets[j] + Self.footprint(intervals[j].size)
                 offset = max(offset, end)
             }
             offsets[i] = offset

@@ -21,7 +21,7 @@ public struct HandArticulation: Sendable {
         func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
             SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
         }
-        let index1 = HandJoint.index1.rawValue, pinky1 = HandJoint.pinky1.rawValue, middle1 = HandJoint.middle1.rawValue
+        let index1 = ManoJoint.index1.rawValue, pinky1 = ManoJoint.pinky1.rawValue, middle1 = ManoJoint.middle1.rawValue
         // For a right hand (index − wrist) × (pinky − wrist) points out of the palm; a mirror image flips it.
         let span = cross(j[index1] - j[0], j[pinky1] - j[0])
         let normal = unit(model.side == .right ? span : -span)
@@ -30,9 +30,9 @@ public struct HandArticulation: Sendable {
         let radial = j[index1] - j[pinky1]
         radialDirection = unit(radial - (radial * normal).sum() * normal)
         var flex: [SIMD3<Double>] = [], abd: [SIMD3<Double>] = []
-        for q in 1..<HandJoint.count {
+        for q in 1..<ManoJoint.count {
             let distal = q % 3 == 0
-            let bone = unit(distal ? j[q] - j[HandJoint.parents[q]] : j[q + 1] - j[q])
+            let bone = unit(distal ? j[q] - j[ManoJoint.parents[q]] : j[q + 1] - j[q])
             // Rotating by +angle about bone × n moves the bone toward n: flexion toward the palm.
             let f = unit(cross(bone, normal))
             var a = unit(cross(f, bone))

@@ -16,6 +16,10 @@ final class StdinReader {
 
     init(gate: InterruptGate, input: String) throws {
         self.gate = gate
+        // Waiting on a terminal for a video that nobody will type is a hang, not an input.
+        if isatty(STDIN_FILENO) != 0 {
+            throw VideoError(input: input, message: "standard input is a terminal; pipe or redirect a video into it")
+        }
         fd = dup(STDIN_FILENO)
         guard fd >= 0 else {
             throw VideoError(input: input, message: "cannot read standard input: \(String(cString: strerror(errno)))")

@@ -46,6 +46,8 @@ struct BenchPipeline: ParsableCommand {
         var decodeRates: [Double] = []
         var pipelineRates: [Double] = []
         var sinkCosts: [Double] = []
+        var decodeCPU: [Double] = []
+        var pipelineCPU: [Double] = []
         var frames = 0
         for run in 1...runs {
             let decode = try Self.decodeOnly(clipPath)
@@ -57,7 +59,10 @@ struct BenchPipeline: ParsableCommand {
             decodeRates.append(Double(decode.frames) / decode.seconds)
             pipelineRates.append(Double(body.frames) / body.seconds)
             sinkCosts.append(body.sinkMilliseconds)
-            print("run \(run): decode-only \(Self.f(decodeRates.last!)) fps, decode-to-sink \(Self.f(pipelineRates.last!)) fps, " +
+            decodeCPU.append(decode.cpuSeconds * 1000 / Double(decode.frames))
+            pipelineCPU.append(body.cpuSeconds * 1000 / Double(body.frames))
+            print("run \(run): decode-only \(Self.f(decodeRates.last!)) fps \(Self.f(decodeCPU.last!, 3)) CPU ms/frame, " +
+                  "decode-to-sink \(Self.f(pipelineRates.last!)) fps \(Self.f(pipelineCPU.last!, 3)) CPU ms/frame, " +
                   "record+write \(Self.f(sinkCosts.last!, 4)) ms/frame")
         }
         let decodeRate = Self.median(decodeRates)
@@ -68,6 +73,8 @@ struct BenchPipeline: ParsableCommand {
         print("  decode-only (peer)     \(Self.f(decodeRate)) frames/s")
         print("  decode-to-sink         \(Self.f(pipelineRate)) frames/s   ratio \(Self.f(pipelineRate / decodeRate, 3))")
         print("  body cost per frame    \(Self.f(bodyCost, 4)) ms (difference of the two; goal < 1 ms)")
+        print("  body CPU per frame     \(Self.f(Self.median(pipelineCPU) - Self.median(decodeCPU), 4)) ms " +
+              "(process CPU time per frame, pipeline minus decode-only; robust to a busy machine)")
         print("  record+write per frame \(Self.f(Self.median(sinkCosts), 4)) ms (measured in the sink stage)")
 
         var latencies: [Double] = []
@@ -94,8 +101,9 @@ struct BenchPipeline: ParsableCommand {
         throw ValidationError("ffmpeg could not make the benchmark clip")
     }
 
-    static func decodeOnly(_ path: String) throws -> (frames: Int, seconds: Double) {
+    static func decodeOnly(_ path: String) throws -> (frames: Int, seconds: Double, cpuSeconds: Double) {
         let start = DispatchTime.now()
+        let cpuStart = cpuTime()
         let source = try VideoSource(try InputSpec(parsing: path))
         var frames = 0
         reading: while true {
@@ -105,14 +113,23 @@ struct BenchPipeline: ParsableCommand {
             default: continue
             }
         }
-        return (frames, seconds(since: start))
+        return (frames, seconds(since: start), cpuTime() - cpuStart)
+    }
+
+    /// User and system CPU seconds of the whole process so far.
+    static func cpuTime() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     static func decodeToSink(_ path: String, output: String, logger: Logger) throws
-        -> (frames: Int, seconds: Double, sinkMilliseconds: Double)
+        -> (frames: Int, seconds: Double, cpuSeconds: Double, sinkMilliseconds: Double)
     {
         try? FileManager.default.removeItem(atPath: output)
         let start = DispatchTime.now()
+        let cpuStart = cpuTime()
         let source = try VideoSource(try InputSpec(parsing: path))
         let sinks = SinkSet([try FileSink(path: output, logger: logger)])
         let pipeline = Pipeline(source: source, stages: [], sinks: sinks, context: StreamContext(stream: "bench"), logger: logger)
@@ -120,8 +137,9 @@ struct BenchPipeline: ParsableCommand {
         let result = pipeline.wait()
         sinks.close()
         let elapsed = seconds(since: start)
+        let cpu = cpuTime() - cpuStart
         let status = pipeline.status.snapshot
-        return (result.processed, elapsed, Double(status.sinkNanoseconds) / 1e6 / Double(max(result.processed, 1)))
+        return (result.processed, elapsed, cpu, Double(status.sinkNanoseconds) / 1e6 / Double(max(result.processed, 1)))
     }
 
     /// Milliseconds from each frame's capture to its record arriving at a socket client.

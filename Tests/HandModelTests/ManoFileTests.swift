@@ -89,14 +89,7 @@ final class ManoFileTests: XCTestCase {
         let left = try HandModel(tensors: right.tensors.mirrored(), side: .left)
         var rng = ForwardFunctionTests.SplitMix(s: 13)
         let p = ForwardFunctionTests.randomParameters(&rng)
-        var q = p
-        q.globalOrient = SIMD3(p.globalOrient.x, -p.globalOrient.y, -p.globalOrient.z)
-        q.pose = p.pose.enumerated().map { $0.offset % 3 == 0 ? $0.element : -$0.element }
-        q.transl = SIMD3(-p.transl.x, p.transl.y, p.transl.z)
-        let largest = zip(right.vertices(p), left.vertices(q)).map { a, b in
-            let d = SIMD3(-a.x, a.y, a.z) - b
-            return (d * d).sum().squareRoot()
-        }.max()!
+        let largest = MirrorCheck.largestError(right: right, left: left, parameters: p)
         XCTAssertLessThan(largest, 1e-12)
     }
 
@@ -138,26 +131,5 @@ final class ManoFileTests: XCTestCase {
         XCTAssertEqual(loaded.tensors, builtIn.tensors)
         let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int
         XCTAssertLessThan(size, 2_000_000)
-    }
-}
-
-/// Model names as a configuration gives them.
-final class ModelSpecTests: XCTestCase {
-    func testBuiltInAndManoSpecs() throws {
-        XCTAssertTrue(try HandModel.named("builtin", side: .left) === HandModel.builtIn(side: .left))
-        let dir = PythonOracle.temporaryFile("models")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try HandModel.builtIn(side: .left).tensors.safetensors.write(to: dir.appendingPathComponent("mano_left.safetensors"))
-        let fromDirectory = try HandModel.named("mano:\(dir.path)", side: .left)
-        XCTAssertEqual(fromDirectory.tensors, HandModel.builtIn(side: .left).tensors)
-        let fromPattern = try HandModel.named("mano:\(dir.path)/mano_{side}.safetensors", side: .left)
-        XCTAssertEqual(fromPattern.side, .left)
-        XCTAssertThrowsError(try HandModel.named("mano:\(dir.path)", side: .right)) { error in
-            XCTAssertTrue("\(error)".contains("mano_right.safetensors: cannot read the file"), "\(error)")
-        }
-        XCTAssertThrowsError(try HandModel.named("smpl:x", side: .right)) { error in
-            XCTAssertEqual("\(error)", "model \"smpl:x\": expected \"builtin\" or \"mano:PATH\"")
-        }
     }
 }

@@ -197,7 +197,8 @@ func schemaErrors(ofLinesIn path: String) throws -> [String] {
             if failed <= 20:
                 print(f"line {number}: {error.message[:200]} at {list(error.absolute_path)}")
     """
-    let result = try runTool("/usr/bin/python3", ["-c", script, Fixtures.schemaPath, path], timeout: 120)
+    // The python3 on PATH: where pip put jsonschema (pyenv here, python3-jsonschema on Debian).
+    let result = try runTool("/usr/bin/env", ["python3", "-c", script, Fixtures.schemaPath, path], timeout: 120)
     guard result.status == 0 else {
         return ["python3 jsonschema failed (\(result.status)): \(result.stderr)"]
     }

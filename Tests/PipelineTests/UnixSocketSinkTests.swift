@@ -15,7 +15,7 @@ final class UnixSocketSinkTests: XCTestCase {
         let directory = try TemporaryDirectory()
         let path = directory.file("s.sock")
         var options = SinkOptions()
-        options.clientBufferBytes = 64 * 1024
+        options.clientBufferBytes = 256 * 1024
         options.closeGraceSeconds = 0.2
         let sink = try UnixSocketSink(path: path, options: options, logger: logger)
         let fast = try TestSocketClient(path: path)
@@ -34,6 +34,9 @@ final class UnixSocketSinkTests: XCTestCase {
         sink.write(line(.header, -1), kind: .header, stream: "s")
         for n in 0..<count {
             sink.write(line(.frame, n, padding: 1000), kind: .frame, stream: "s")
+            // About 25 MB/s, like a busy pipeline: a reading client keeps up, one that reads
+            // nothing overflows its 256 KiB allowance within a fraction of a second.
+            if n % 50 == 49 { usleep(2_000) }
         }
         // 4 MB went to a client that reads nothing; the writer must not have waited for it.
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
@@ -116,6 +119,7 @@ final class UnixSocketSinkTests: XCTestCase {
 
         let sink = try UnixSocketSink(path: path, options: SinkOptions(), logger: logger)
         let client = try TestSocketClient(path: path)
+        XCTAssertTrue(eventually(timeout: 5) { sink.connectedClients == 1 })
         sink.write(line(.frame, 7), kind: .frame, stream: "s")
         XCTAssertEqual(client.readLines(timeout: 5) { !$0.isEmpty }.first.map { $0.contains("\"n\":7") }, true)
 

@@ -85,6 +85,25 @@ final class StdinSourceTests: TemporaryDirectoryTestCase {
         }
     }
 
+    func testTerminalOnStdinIsRefused() throws {
+        // /dev/ptmx by hand: posix_openpt and friends are not in Swift's Glibc module.
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        try XCTSkipIf(master < 0, "no pseudo-terminals here")
+        defer { close(master) }
+        // Linux's TIOCSPTLCK (_IOW('T', 0x31, int)) and TIOCGPTN (_IOR('T', 0x30, unsigned)); the macros do not import.
+        var unlock: Int32 = 0, number: Int32 = 0
+        XCTAssertEqual(ioctl(master, 0x4004_5431, &unlock), 0)
+        XCTAssertEqual(ioctl(master, 0x8004_5430, &number), 0)
+        let terminal = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
+        XCTAssertGreaterThanOrEqual(terminal, 0)
+        XCTAssertEqual(isatty(terminal), 1)
+        dup2(terminal, STDIN_FILENO)
+        close(terminal)
+        XCTAssertThrowsError(try VideoSource(InputSpec(parsing: "-"), options: SourceOptions())) { error in
+            XCTAssertEqual(String(describing: error), "-: standard input is a terminal; pipe or redirect a video into it")
+        }
+    }
+
     func testCancelUnblocksASilentPipe() throws {
         let clip = directory.appendingPathComponent("clip.ts")
         try VideoTestSupport.makeClip(clip, graph: "testsrc=size=160x120:rate=25:duration=4")

@@ -8,7 +8,7 @@
 /// ≈ 194 / 181 mm, hand breadth at the metacarpals ≈ 89 / 79 mm). Finger breadths follow the joint
 /// breadths of Vergara, Agost & Gracia-Ibáñez, "Dorsal and palmar aspect dimensions of hand
 /// anthropometry for designing hand tools and protections", Human Factors and Ergonomics in
-/// Manufacturing 28(1), 2018 (PIP ≈ 16–21 mm, DIP ≈ 14–18 mm across the fingers).
+/// Manufacturing & Service Industries, 2018 (PIP ≈ 16–21 mm, DIP ≈ 14–18 mm across the fingers).
 struct HandProportions: Sendable, Equatable {
     var handLength = 0.186
     var palmBreadth = 0.084
@@ -21,7 +21,7 @@ struct HandProportions: Sendable, Equatable {
     /// Palm thickness at the metacarpal heads (dorsal to palmar skin).
     var palmThickness = 0.027
 
-    // Buchholz et al. 1992, Table 2: segment length / hand length.
+    // Buchholz et al. 1992: segment length / hand length.
     /// Metacarpal, proximal, middle, distal phalanx of index, middle, ring, pinky.
     static let fingerSegments: [[Double]] = [
         [0.374, 0.265, 0.143, 0.097],
