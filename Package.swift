@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["TOMLKit"]),
         // Stages on Dispatch queues, from a source to the sinks.
         .target(name: "Pipeline", dependencies: [
-            "Video", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Records", "Sinks", "Configuration",
+            "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Records", "Sinks", "Configuration",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "handmesh", dependencies: [

@@ -10,7 +10,8 @@ CLI) and synthetic patterns. Writes, into the output folder (default .cache/lite
   manifest.json                  models, inputs, shapes and output names
   tiny.tflite (+ tiny.seed*.f32) a small model built here with every operator the engine runs
 
-Run it in the oracle environment:  .venv-oracle/bin/python scripts/litert_reference.py
+Run it in the oracle environment:  .venv-oracle/bin/python scripts/litert_reference.py [--force]
+It does nothing when the folder already holds this version's references.
 """
 import argparse
 import json
@@ -26,6 +27,8 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 MODELS = ["hand_landmark_full", "hand_landmark_lite", "palm_detection_full", "palm_detection_lite"]
 VIDEO = REPO.parent / "shared" / "data" / "stereo-hand" / "cam0_test.mp4"
 FRAMES = [0, 150, 300]
+# Bump when inputs, models or file layout change, so an existing .cache/litert is rebuilt.
+VERSION = 2
 
 
 def default_models_dir():
@@ -191,10 +194,14 @@ def main():
     parser.add_argument("--models", type=pathlib.Path, default=default_models_dir())
     parser.add_argument("--out", type=pathlib.Path, default=REPO / ".cache" / "litert")
     parser.add_argument("--video", type=pathlib.Path, default=VIDEO)
+    parser.add_argument("--force", action="store_true", help="rebuild even if the references are up to date")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if not args.force and up_to_date(args.out):
+        print(f"LiteRT references in {args.out} are up to date")
+        return
 
-    manifest = {"generator": "scripts/litert_reference.py", "models": []}
+    manifest = {"generator": "scripts/litert_reference.py", "version": VERSION, "models": []}
     for model in MODELS:
         path = args.models / f"{model}.tflite"
         if not path.exists():
@@ -209,6 +216,19 @@ def main():
     inputs = {f"seed{seed}": np.random.default_rng(seed).random(shape, dtype=np.float32) * 2 - 0.5 for seed in range(3)}
     manifest["models"].append(record(tiny, "tiny", inputs, args.out))
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+
+
+def up_to_date(out):
+    """True when manifest.json is of this VERSION and every file it lists is there."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    if manifest.get("version") != VERSION or not (out / "tiny.tflite").exists():
+        return False
+    return all((out / f"{m['model']}.{name}.{suffix}.f32").exists()
+               for m in manifest["models"] for name in m["inputs"]
+               for suffix in ["input"] + [f"out{k}" for k in range(len(m["outputs"]))])
 
 
 def record(path, model, inputs, out):

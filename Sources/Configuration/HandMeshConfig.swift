@@ -41,8 +41,9 @@ public struct StreamSettings: Sendable, Equatable {
     public var mirrored = true
     public var maxHands = 2
     public var model = ModelChoice.builtin
-    /// Where fetched models live.
-    public var modelsDir = "Models"
+    /// Where fetched models live; nil means the default (env HANDMESH_MODELS, else
+    /// $XDG_DATA_HOME/handmesh/models, else ~/.local/share/handmesh/models), where `models fetch` puts them.
+    public var modelsDir: String?
     /// Write mesh vertices in frame records (large).
     public var vertices = false
     /// File mode of `unix:` sockets.

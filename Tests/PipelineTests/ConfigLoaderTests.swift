@@ -147,7 +147,7 @@ final class ConfigLoaderTests: XCTestCase {
         let tokens = ["[", "]", "[[", "]]", "=", "\"", "'", "\"\"\"", "\n", "#", ".", ",", "{", "}", "0x", "0o7", "1e999",
                       "-", "nan", "inf", "true", "1979-05-27T07:32:00Z", "\\u0000", "\\", "streams", "camera", "é", "\u{FEFF}"]
             .map { Array($0.utf8) }
-        var random = SplitMix64(seed: 2026)
+        var random = SplitMix64(seed: ProcessInfo.processInfo.environment["HANDMESH_FUZZ_SEED"].flatMap { UInt64($0) } ?? 2026)
         var accepted = 0
         var rejected = 0
         // HANDMESH_FUZZ_ITERATIONS runs a longer campaign; the default keeps the suite quick.
@@ -170,6 +170,7 @@ final class ConfigLoaderTests: XCTestCase {
                     text = Array(keep.joined(separator: [UInt8(ascii: "\n")]))
                 }
             }
+            // HANDMESH_FUZZ_DUMP keeps the input being parsed in a file, to reproduce a crash.
             if let dump = ProcessInfo.processInfo.environment["HANDMESH_FUZZ_DUMP"] {
                 FileManager.default.createFile(atPath: dump, contents: Data(text))
             }

@@ -17,11 +17,18 @@ public struct FittingStage: FrameStage {
     public let models: [ModelDescription]
     private let state: FittingState
 
+    /// `handModel` is the config's `model` ("builtin" or "mano:PATH"), loaded once for both sides;
     /// `regressor` nil loads the committed weights; `filter` nil switches the jitter filter off.
-    public init(regressor: HandRegressor? = nil, filter: HandFilterSettings? = .standard) throws {
+    public init(handModel: String = "builtin", regressor: HandRegressor? = nil,
+                filter: HandFilterSettings? = .standard) throws {
         let r = try regressor ?? HandRegressor.bundled()
-        state = FittingState(regressor: r, filter: filter)
-        models = [ModelDescription(name: "fit_regressor", version: "mlp-" + r.network.sizes.map(String.init).joined(separator: "-"))]
+        let right = try HandModel.named(handModel, side: .right)
+        let left = try HandModel.named(handModel, side: .left)
+        state = FittingState(regressor: r, filter: filter, right: right, left: left)
+        models = [
+            ModelDescription(name: "hand_model", version: right.source),
+            ModelDescription(name: "fit_regressor", version: "mlp-" + r.network.sizes.map(String.init).joined(separator: "-")),
+        ]
     }
 
     public mutating func process(_ work: inout FrameWork) {
@@ -40,9 +47,14 @@ private final class FittingState: @unchecked Sendable {
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
     var result = HandFitResult()
 
-    init(regressor: HandRegressor, filter: HandFilterSettings?) {
+    let right: HandModel
+    let left: HandModel
+
+    init(regressor: HandRegressor, filter: HandFilterSettings?, right: HandModel, left: HandModel) {
         self.regressor = regressor
         self.filter = filter
+        self.right = right
+        self.left = left
     }
 
     func camera(for work: FrameWork) -> PinholeCamera {
@@ -69,7 +81,7 @@ private final class FittingState: @unchecked Sendable {
             if fitter == nil {
                 var settings = FitSettings(camera: camera)
                 settings.filter = filter
-                fitter = HandFitter(model: HandModel.builtIn(side: isLeft ? .left : .right), regressor: regressor, settings: settings)
+                fitter = HandFitter(model: isLeft ? left : right, regressor: regressor, settings: settings)
                 fitters[hand.track] = fitter
             }
             guard let fitter else { continue }
