@@ -46,6 +46,12 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
     let dataResidual: UnsafeMutablePointer<Double>
     /// d(whitened data residual)/d(worldScale) of the last linearization.
     let scaleColumn: UnsafeMutablePointer<Double>
+    /// The track's bone-length factors, applied to the model's keypoints (`BoneScaling`).
+    public let boneScaling = BoneScaling()
+    /// d(whitened data residual)/d(bone factors) of the last linearization (dataRows x 20).
+    let boneColumns: UnsafeMutablePointer<Double>
+    /// d(centroid)/d(bone factors), 3 x 20.
+    let meanBoneJacobian: UnsafeMutablePointer<Double>
 
     public init(model: Model, camera: PinholeCamera, poseLimits: [ClosedRange<Double>], weights: FitWeights = FitWeights()) {
         precondition(poseLimits.count == 45, "HandFitProblem: \(poseLimits.count) pose limits, expected 45")
@@ -67,6 +73,9 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
         dataResidual = .allocate(capacity: Self.dataRows)
         scaleColumn = .allocate(capacity: Self.dataRows)
         scaleColumn.initialize(repeating: 0, count: Self.dataRows)
+        boneColumns = .allocate(capacity: Self.dataRows * BoneScaling.boneCount)
+        boneColumns.initialize(repeating: 0, count: Self.dataRows * BoneScaling.boneCount)
+        meanBoneJacobian = .allocate(capacity: 3 * BoneScaling.boneCount)
         for i in 0..<45 { lower[i] = poseLimits[i].lowerBound; upper[i] = poseLimits[i].upperBound }
         regressorPose.initialize(repeating: 0, count: 45)
         previous.initialize(repeating: 0, count: 61)
@@ -78,7 +87,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
 
     deinit {
         for p in [confidence, lower, upper, regressorPose, previous, shapeCenter, keypoints, jacobian,
-                  meanJacobian, dataJacobian, dataResidual, scaleColumn] { p.deallocate() }
+                  meanJacobian, dataJacobian, dataResidual, scaleColumn, boneColumns, meanBoneJacobian] { p.deallocate() }
         observed.deallocate()
         worldCentered.deallocate()
     }
@@ -114,8 +123,18 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
 
     // MARK: - Cost
 
+    /// The model's keypoints (and Jacobian) at `x` with the track's bone factors applied.
+    func evaluateKeypoints(_ x: UnsafeBufferPointer<Double>, withJacobian: Bool) {
+        model.evaluate(x, keypoints: UnsafeMutableBufferPointer(start: keypoints, count: 63),
+                       jacobian: withJacobian ? UnsafeMutableBufferPointer(start: jacobian, count: 63 * 61) : nil)
+        // At the identity the factors change nothing; their derivative is needed only when linearizing.
+        if withJacobian || !boneScaling.isIdentity {
+            boneScaling.apply(keypoints: keypoints, jacobian: withJacobian ? jacobian : nil, columns: 61)
+        }
+    }
+
     public func cost(at x: UnsafeBufferPointer<Double>) -> Double {
-        model.evaluate(x, keypoints: UnsafeMutableBufferPointer(start: keypoints, count: 63), jacobian: nil)
+        evaluateKeypoints(x, withJacobian: false)
         var total = dataCost(jacobianRows: false).total
         total += priorCost(x, jtj: nil, jtr: nil)
         return total
@@ -123,8 +142,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
 
     public func linearize(at x: UnsafeBufferPointer<Double>, jtj: UnsafeMutableBufferPointer<Double>,
                           jtr: UnsafeMutableBufferPointer<Double>) -> Double {
-        model.evaluate(x, keypoints: UnsafeMutableBufferPointer(start: keypoints, count: 63),
-                       jacobian: UnsafeMutableBufferPointer(start: jacobian, count: 63 * 61))
+        evaluateKeypoints(x, withJacobian: true)
         var total = dataCost(jacobianRows: true).total
         let rows = Int32(Self.dataRows)
         // J^T J and J^T r of the data rows.
@@ -155,6 +173,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
         @inline(__always) func point(_ j: Int) -> SIMD3<Double> { SIMD3(kp[3 * j], kp[3 * j + 1], kp[3 * j + 2]) }
         var reprojection = 0.0, world = 0.0
         let J = jacobian, D = dataJacobian
+        let F = boneScaling.factorJacobian, nb = BoneScaling.boneCount
         for j in 0..<21 {
             let c = confidence[j]
             let rowU = D + (2 * j) * 61, rowV = rowU + 61
@@ -164,6 +183,8 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
                 if jacobianRows {
                     dataResidual[2 * j] = 0; dataResidual[2 * j + 1] = 0
                     for k in 0..<61 { rowU[k] = 0; rowV[k] = 0 }
+                    let bu = boneColumns + (2 * j) * nb, bv = bu + nb
+                    for b in 0..<nb { bu[b] = 0; bv[b] = 0 }
                 }
                 continue
             }
@@ -181,6 +202,12 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
                     rowU[k] = a.x * r0[k] + a.y * r1[k] + a.z * r2[k]
                     rowV[k] = b.x * r0[k] + b.y * r1[k] + b.z * r2[k]
                 }
+                let f0 = F + (3 * j) * nb, f1 = f0 + nb, f2 = f1 + nb
+                let bu = boneColumns + (2 * j) * nb, bv = bu + nb
+                for k in 0..<nb {
+                    bu[k] = a.x * f0[k] + a.y * f1[k] + a.z * f2[k]
+                    bv[k] = b.x * f0[k] + b.y * f1[k] + b.z * f2[k]
+                }
             } else {
                 let e = (camera.project(p) - observed[j]) * invPixel
                 reprojection += 0.5 * c * huberPixel.rho((e * e).sum())
@@ -197,6 +224,11 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
                     for t in 0..<(3 * 61) { meanJacobian[t] += J[3 * j * 61 + t] }
                 }
                 for t in 0..<(3 * 61) { meanJacobian[t] *= 1.0 / 21 }
+                for t in 0..<(3 * nb) { meanBoneJacobian[t] = 0 }
+                for j in 0..<21 {
+                    for t in 0..<(3 * nb) { meanBoneJacobian[t] += F[3 * j * nb + t] }
+                }
+                for t in 0..<(3 * nb) { meanBoneJacobian[t] *= 1.0 / 21 }
             }
             let s = worldScale
             for j in 0..<21 {
@@ -212,12 +244,16 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
                         for k in 0..<61 { row[k] = f * (src[k] - m[k]) }
                         dataResidual[base + 3 * j + c] = sq * d[c]
                         scaleColumn[base + 3 * j + c] = -f * worldCentered[j][c]
+                        let bRow = boneColumns + (base + 3 * j + c) * nb
+                        let bSrc = F + (3 * j + c) * nb, bm = meanBoneJacobian + c * nb
+                        for k in 0..<nb { bRow[k] = f * (bSrc[k] - bm[k]) }
                     }
                 }
             }
         } else if jacobianRows {
             for t in (base * 61)..<(Self.dataRows * 61) { D[t] = 0 }
             for t in base..<Self.dataRows { dataResidual[t] = 0; scaleColumn[t] = 0 }
+            for t in (base * nb)..<(Self.dataRows * nb) { boneColumns[t] = 0 }
         }
         return (reprojection + world, reprojection, world)
     }
@@ -260,7 +296,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
     /// Evaluates the keypoints at `x` and returns (mean reprojection error px over confident
     /// keypoints, data cost); leaves the keypoints in `keypointsBuffer`.
     public func evaluateData(at x: UnsafeBufferPointer<Double>) -> (meanPixelError: Double, dataCost: Double) {
-        model.evaluate(x, keypoints: UnsafeMutableBufferPointer(start: keypoints, count: 63), jacobian: nil)
+        evaluateKeypoints(x, withJacobian: false)
         let cost = dataCost(jacobianRows: false).total
         var sum = 0.0, n = 0.0
         for j in 0..<21 where confidence[j] > 0 {
@@ -280,6 +316,8 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
     public var lastDataJacobian: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: dataJacobian, count: Self.dataRows * 61) }
     public var lastDataResidual: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: dataResidual, count: Self.dataRows) }
     public var lastScaleColumn: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: scaleColumn, count: Self.dataRows) }
+    /// d(whitened data residual)/d(bone factors) of the last linearization (dataRows x 20).
+    public var lastBoneColumns: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: boneColumns, count: Self.dataRows * BoneScaling.boneCount) }
     public var worldCenteredLandmarks: UnsafeBufferPointer<SIMD3<Double>> { UnsafeBufferPointer(start: worldCentered, count: 21) }
     public var hasWorld: Bool { worldWeight > 0 }
     /// The range of pose value `i` the barrier uses.

@@ -68,6 +68,7 @@ public final class HandFitter {
         if !continuesTrack { reset() }
         problem.setEvidence(evidence)
         problem.worldScale = trackShape.scale
+        trackShape.boneFactors.withUnsafeBufferPointer { problem.boneScaling.set($0) }
         var visible = 0.0
         for c in evidence.confidence where c > 0 { visible += 1 }
         visible = max(visible, 1)
@@ -118,7 +119,7 @@ public final class HandFitter {
                 }
             }
             trackShape.add(jacobian: problem.lastDataJacobian, residual: problem.lastDataResidual,
-                           scaleColumn: problem.lastScaleColumn, rows: HandFitProblem<HandModelKeypoints>.dataRows)
+                           scaleColumn: problem.lastScaleColumn, boneColumns: problem.lastBoneColumns, rows: HandFitProblem<HandModelKeypoints>.dataRows)
         }
 
         // The reported parameters: filtered copy (the next warm start uses the unfiltered one).

@@ -8,12 +8,17 @@
 /// with the residuals r0 and their Jacobian G there, it adds G^T G and G^T (G u0 - r0), faded by
 /// a forgetting factor; the estimate is the regularized solution of the summed normal equations.
 /// It is recursive least squares on the linearized problem, so it settles as frames accumulate.
+///
+/// Beyond the shape space, it estimates 20 bone-length factors (`BoneScaling`) with a weak prior
+/// toward one: the evidence's landmark model has proportions of its own that no shape reaches.
 public struct TrackShape: Sendable, Equatable {
-    public static let unknowns = 11
+    public static let unknowns = 11 + BoneScaling.boneCount
     /// Shape coefficients (the model's prior is standard normal).
     public private(set) var shape: [Double]
     /// Factor applied to the world landmarks (MediaPipe's are metric for an average hand).
     public private(set) var scale: Double
+    /// Bone-length factors (`BoneScaling`), one per bone.
+    public private(set) var boneFactors: [Double]
     public private(set) var frames = 0
     /// Per-frame fading of old information: 0.98 remembers about 50 frames (under 2 s at 30 fps),
     /// long enough to average pose noise out, short enough to forget a bad start.
@@ -21,6 +26,11 @@ public struct TrackShape: Sendable, Equatable {
     public var shapeSigma = 1.0
     /// MediaPipe's world landmarks are trained to be metric; allow them 5% of scale error.
     public var scaleSigma = 0.05
+    /// Bone factors per unit residual: weak, so the data decide, yet a bone seen only edge-on
+    /// (no information) stays at the model's length.
+    public var boneSigma = 0.15
+    /// Bone estimation on or off (off keeps the factors at one).
+    public var estimateBones = true
 
     var information: [Double]
     var vector: [Double]
@@ -31,44 +41,59 @@ public struct TrackShape: Sendable, Equatable {
         precondition(shape.count == 10, "TrackShape: 10 shape values expected")
         self.shape = shape
         self.scale = scale
-        information = [Double](repeating: 0, count: 121)
-        vector = [Double](repeating: 0, count: 11)
-        system = [Double](repeating: 0, count: 121)
-        solution = [Double](repeating: 0, count: 11)
+        let n = Self.unknowns
+        boneFactors = [Double](repeating: 1, count: BoneScaling.boneCount)
+        information = [Double](repeating: 0, count: n * n)
+        vector = [Double](repeating: 0, count: n)
+        system = [Double](repeating: 0, count: n * n)
+        solution = [Double](repeating: 0, count: n)
     }
 
     /// Restarts the estimate from `shape` (a new track).
     public mutating func reset(shape newShape: UnsafeBufferPointer<Double>? = nil) {
         for i in 0..<10 { shape[i] = newShape?[i] ?? 0 }
         scale = 1
+        for b in 0..<BoneScaling.boneCount { boneFactors[b] = 1 }
         frames = 0
-        for i in 0..<121 { information[i] = 0 }
-        for i in 0..<11 { vector[i] = 0 }
+        for i in 0..<(Self.unknowns * Self.unknowns) { information[i] = 0 }
+        for i in 0..<Self.unknowns { vector[i] = 0 }
     }
 
     /// Adds one frame: `jacobian` is the whitened data Jacobian (rows x 61, the shape columns at
     /// 48..<58), `residual` the whitened residuals and `scaleColumn` their derivative with
-    /// respect to the scale, all at the frame's solution. Then re-solves. Allocates nothing.
+    /// respect to the scale, `boneColumns` (rows x 20) to the bone factors, all at the frame's
+    /// solution. Then re-solves. Allocates nothing.
     public mutating func add(jacobian: UnsafeBufferPointer<Double>, residual: UnsafeBufferPointer<Double>,
-                             scaleColumn: UnsafeBufferPointer<Double>, rows: Int) {
-        let gamma = forgetting
-        for i in 0..<121 { information[i] *= gamma }
-        for i in 0..<11 { vector[i] *= gamma }
-        information.withUnsafeMutableBufferPointer { A in
-            vector.withUnsafeMutableBufferPointer { b in
-                shape.withUnsafeBufferPointer { beta in
-                    for r in 0..<rows {
-                        let row = jacobian.baseAddress! + r * 61
-                        let sc = scaleColumn[r]
-                        @inline(__always) func g(_ k: Int) -> Double { k < 10 ? row[48 + k] : sc }
-                        var gu = scale * sc
-                        for k in 0..<10 { gu += row[48 + k] * beta[k] }
-                        let target = gu - residual[r]
-                        for a in 0..<11 {
-                            let ga = g(a)
-                            if ga == 0 { continue }
-                            b[a] += ga * target
-                            for c in 0..<11 { A[a * 11 + c] += ga * g(c) }
+                             scaleColumn: UnsafeBufferPointer<Double>, boneColumns: UnsafeBufferPointer<Double>? = nil,
+                             rows: Int) {
+        let gamma = forgetting, n = Self.unknowns, nb = BoneScaling.boneCount
+        let bones = estimateBones ? boneColumns : nil
+        for i in 0..<(n * n) { information[i] *= gamma }
+        for i in 0..<n { vector[i] *= gamma }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { g in
+            information.withUnsafeMutableBufferPointer { A in
+                vector.withUnsafeMutableBufferPointer { b in
+                    shape.withUnsafeBufferPointer { beta in
+                        boneFactors.withUnsafeBufferPointer { s in
+                            for r in 0..<rows {
+                                // The row's gradient over (shape, scale, bones) and its linearized
+                                // target G u0 - r0.
+                                let row = jacobian.baseAddress! + r * 61
+                                for k in 0..<10 { g[k] = row[48 + k] }
+                                g[10] = scaleColumn[r]
+                                if let bones { for k in 0..<nb { g[11 + k] = bones[r * nb + k] } }
+                                else { for k in 0..<nb { g[11 + k] = 0 } }
+                                var gu = scale * g[10]
+                                for k in 0..<10 { gu += g[k] * beta[k] }
+                                for k in 0..<nb { gu += g[11 + k] * s[k] }
+                                let target = gu - residual[r]
+                                for a in 0..<n {
+                                    let ga = g[a]
+                                    if ga == 0 { continue }
+                                    b[a] += ga * target
+                                    for c in 0..<n { A[a * n + c] += ga * g[c] }
+                                }
+                            }
                         }
                     }
                 }
@@ -79,18 +104,22 @@ public struct TrackShape: Sendable, Equatable {
     }
 
     mutating func solve() {
+        let n = Self.unknowns
         let invShape = 1 / (shapeSigma * shapeSigma), invScale = 1 / (scaleSigma * scaleSigma)
-        for i in 0..<121 { system[i] = information[i] }
-        for i in 0..<10 { system[i * 11 + i] += invShape; solution[i] = vector[i] }
-        system[120] += invScale
+        let invBone = 1 / (boneSigma * boneSigma)
+        for i in 0..<(n * n) { system[i] = information[i] }
+        for i in 0..<10 { system[i * n + i] += invShape; solution[i] = vector[i] }
+        system[10 * n + 10] += invScale
         solution[10] = vector[10] + invScale * 1
-        let ok = system.withUnsafeMutableBufferPointer { s in Cholesky.factor(s.baseAddress!, n: 11) }
+        for i in 11..<n { system[i * n + i] += invBone; solution[i] = vector[i] + invBone * 1 }
+        let ok = system.withUnsafeMutableBufferPointer { s in Cholesky.factor(s.baseAddress!, n: n) }
         guard ok else { return }
         system.withUnsafeBufferPointer { s in
-            solution.withUnsafeMutableBufferPointer { x in Cholesky.solve(s.baseAddress!, n: 11, x.baseAddress!) }
+            solution.withUnsafeMutableBufferPointer { x in Cholesky.solve(s.baseAddress!, n: n, x.baseAddress!) }
         }
-        // Shape beyond three standard deviations is not a hand; the clamp guards a bad start.
+        // Shape beyond three standard deviations is not a hand; the clamps guard a bad start.
         for i in 0..<10 { shape[i] = min(3, max(-3, solution[i])) }
         scale = min(1.4, max(0.7, solution[10]))
+        for k in 0..<BoneScaling.boneCount { boneFactors[k] = min(1.8, max(0.5, solution[11 + k])) }
     }
 }

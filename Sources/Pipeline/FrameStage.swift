@@ -15,8 +15,11 @@ public protocol FrameStage: Sendable {
     var models: [ModelDescription] { get }
     /// Does this stage's work on one frame, filling `work.hands`.
     mutating func process(_ work: inout FrameWork)
+    /// Called once after the last frame, on the stage's queue: close files the stage writes.
+    mutating func finish()
 }
 
 extension FrameStage {
     public var models: [ModelDescription] { [] }
+    public mutating func finish() {}
 }

@@ -226,6 +226,7 @@ public final class Pipeline: Sendable {
             case .record:
                 outbox.push(item)
             case .finish:
+                stage.finish()
                 outbox.push(item)
                 return
             }

@@ -34,7 +34,7 @@ public final class StreamSupervisor: @unchecked Sendable {
     private var totalProcessed = 0
 
     public init(config: StreamConfig, logger: Logger,
-                makeStages: @escaping @Sendable (StreamSettings, Logger) throws -> [any FrameStage] = StandardStages.make) {
+                makeStages: @escaping @Sendable (StreamSettings, Logger) throws -> [any FrameStage] = { try StandardStages.make(for: $0, logger: $1) }) {
         self.config = config
         var logger = logger
         logger[metadataKey: "stream"] = .string(config.name)

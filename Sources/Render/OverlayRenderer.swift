@@ -172,9 +172,10 @@ public final class OverlayWriter {
     public var codecName: String { writer.codecName }
     public var framesWritten: Int { writer.framesWritten }
 
-    public init(path: String, width: Int, height: Int, fps: Double, camera: RenderCamera) throws {
+    public init(path: String, width: Int, height: Int, fps: Double, camera: RenderCamera,
+                right: HandModel = .builtIn(side: .right), left: HandModel = .builtIn(side: .left)) throws {
         writer = try VideoWriter(path: path, width: width, height: height, fps: fps)
-        renderer = OverlayRenderer(width: width, height: height, camera: camera)
+        renderer = OverlayRenderer(width: width, height: height, camera: camera, right: right, left: left)
     }
 
     /// Draws `hands` over `frame` and encodes the result.

@@ -8,7 +8,9 @@
 /// aggregate over all triangles (`SoftSilhouette`) or a distance-transform boundary term. The aggregate fattens
 /// a dense hand mesh at crop resolution (grid IoU 0.74 with the true mask at the true pose), which biases the
 /// fit; a distance transform of the mask gives no pull to a finger the mesh lacks. The outline-distance
-/// silhouette is exact at the true pose, its residual is the area mismatch, and it visits only outline edges.
+/// silhouette agrees with the mask at the true pose (grid IoU 0.97–0.98, the grid's own sampling limit), its
+/// residual is the area mismatch, and it visits only outline edges: 0.4–0.5 ms CPU per hand on a 64² grid
+/// with Jacobian and normal equations, against 4.3 ms for the aggregate's forward and Jacobian alone.
 ///
 /// Usage per frame: `setTarget` once (it fixes the grid, so the cost is the same function at every
 /// iteration), then `evaluate` at each iterate, then read `residuals` and `jacobian` (rows with

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Video
 
 /// Logs go to stderr, one line each, through swift-log.
 enum LoggingSetup {
@@ -12,6 +13,9 @@ enum LoggingSetup {
     static func logger(level name: String) -> Logger {
         var logger = Logger(label: "handmesh")
         logger.logLevel = Logger.Level(rawValue: name) ?? .info
+        // FFmpeg's own console lines would interleave with ours; what matters of them (damage,
+        // open failures) already reaches our records and one-line errors. Shown when debugging.
+        (logger.logLevel <= .debug ? FFmpegLogLevel.info : FFmpegLogLevel.quiet).apply()
         return logger
     }
 }

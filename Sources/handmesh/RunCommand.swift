@@ -22,7 +22,7 @@ struct Run: ParsableCommand {
         """)
 
     @Option(name: .long, parsing: .upToNextOption,
-            help: "Inputs: a file, an image pattern (%05d), a URL, /dev/videoN, - (stdin) or lavfi:GRAPH.")
+            help: "Inputs: a file, an image pattern (%05d), a URL, /dev/videoN, - (stdin) or lavfi:GRAPH. Without inputs (and without [[streams]] in a config), the embedded synthetic hand clip.")
     var input: [String] = []
 
     @Option(name: .long, parsing: .upToNextOption,
@@ -31,6 +31,9 @@ struct Run: ParsableCommand {
 
     @Option(name: .long, help: "A TOML config; its [defaults] apply to the inputs (see Config/handmesh.example.toml).")
     var config: String?
+
+    @Option(name: .long, help: "Also write a video of every frame with its fitted hands drawn (.mp4); with several inputs, one file each, named PATH-<stream>.mp4.")
+    var overlay: String?
 
     @Flag(name: .long, help: "Pace inputs at their frame rate, as if live: frames are dropped when the pipeline is busy.")
     var realtime = false
@@ -85,8 +88,10 @@ struct Run: ParsableCommand {
         var unreadable = 0
         for (stream, sinks) in zip(streams, streamSinks) {
             do {
-                let stages = try StandardStages.make(for: stream.settings, logger: logger)
                 let source = try VideoSource(try InputSpec(parsing: stream.input), options: stream.settings.sourceOptions)
+                let stages = try StandardStages.make(
+                    for: stream.settings, logger: logger,
+                    overlay: overlayPath(for: stream, of: streams.count).map { ($0, source.frameRate ?? 30) })
                 let pipeline = Pipeline(source: source, stages: stages, sinks: sinks,
                                         context: stream.settings.context(stream: stream.name), logger: logger)
                 pipelines.append((pipeline, source.isLive))
@@ -115,15 +120,31 @@ struct Run: ParsableCommand {
         if results.contains(where: { $0.damaged || $0.reason == .failed }) { throw ExitStatus.damagedInput }
     }
 
+    /// Where a stream's overlay video goes: the path as given for one stream, else one file per stream.
+    private func overlayPath(for stream: StreamConfig, of count: Int) -> String? {
+        guard let overlay else { return nil }
+        guard count > 1 else { return overlay }
+        let url = URL(fileURLWithPath: overlay)
+        let ext = url.pathExtension.isEmpty ? "mp4" : url.pathExtension
+        return url.deletingPathExtension().path + "-\(stream.name).\(ext)"
+    }
+
     /// The streams to run: the command line's inputs with the config's defaults, or else the
     /// config's streams.
     private func streams(from config: HandMeshConfig) throws -> [StreamConfig] {
         var settings = config.defaults
         if realtime { settings.realtime = true }
-        if input.isEmpty {
-            guard !config.streams.isEmpty else {
-                throw ValidationError("give at least one --input, or a --config with [[streams]]")
+        if input.isEmpty && config.streams.isEmpty {
+            // The embedded default: a synthetic right hand, seen as a camera sees it (not mirrored).
+            settings.mirrored = false
+            let clip: String
+            do { clip = try DefaultClip.path() } catch {
+                printError("the default input: \(error)")
+                throw ExitStatus.unreadableInput
             }
+            return [StreamConfig(name: "main", input: clip, outputs: output.isEmpty ? ["ndjson:-"] : output, settings: settings)]
+        }
+        if input.isEmpty {
             return config.streams.map { stream in
                 var stream = stream
                 if !output.isEmpty { stream.outputs = output }

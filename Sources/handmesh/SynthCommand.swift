@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Records
 import Render
+import Video
 
 /// `handmesh synth`: a synthetic hand clip with its ground truth, the project's default input and the
 /// test suite's end-to-end yardstick.
@@ -57,6 +58,7 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
+        FFmpegLogLevel.error.apply()
         var options = SynthOptions()
         (options.width, options.height) = parsedSize!
         options.frames = frames
