@@ -1,53 +1,10 @@
 import Foundation
 import HandModel
 
-/// Rotation conversions the fitting needs in public form: axis-angle to matrix and back, and the
-/// continuous 6D representation (the first two columns; Zhou et al., CVPR 2019, "On the
+/// The continuous 6D rotation representation (the first two columns; Zhou et al., CVPR 2019, "On the
 /// continuity of rotation representations in neural networks") that the regressor predicts,
 /// because axis-angle jumps at pi and a network cannot fit a discontinuous target.
-public enum AxisAngle {
-    public static func matrix(_ w: SIMD3<Double>) -> Mat3 {
-        let t2 = (w * w).sum()
-        let a: Double, b: Double
-        if t2 < 1e-12 { a = 1 - t2 / 6; b = 0.5 - t2 / 24 } else {
-            let t = t2.squareRoot()
-            a = sin(t) / t
-            b = (1 - cos(t)) / t2
-        }
-        let k = Mat3.skew(w)
-        return Mat3.identity + a * k + b * (k * k)
-    }
-
-    /// The axis-angle (angle in [0, pi]) of a rotation matrix.
-    public static func vector(_ r: Mat3) -> SIMD3<Double> {
-        let trace = r.c0.x + r.c1.y + r.c2.z
-        let cosT = max(-1, min(1, (trace - 1) / 2))
-        let t = acos(cosT)
-        // Skew part: (R - R^T) / 2 = sin(t) [axis]x
-        let v = SIMD3(r.c1.z - r.c2.y, r.c2.x - r.c0.z, r.c0.y - r.c1.x) * 0.5
-        if t < 1e-6 { return v }
-        if t < .pi - 1e-3 { return v * (t / sin(t)) }
-        // Near pi: the axis from the symmetric part, R + I = 2 a a^T (approximately).
-        let diag = SIMD3(r.c0.x, r.c1.y, r.c2.z)
-        var a = SIMD3<Double>.zero
-        if diag.x >= diag.y && diag.x >= diag.z {
-            a.x = ((diag.x + 1) / 2).squareRoot()
-            a.y = (r.c0.y + r.c1.x) / (4 * a.x)
-            a.z = (r.c0.z + r.c2.x) / (4 * a.x)
-        } else if diag.y >= diag.z {
-            a.y = ((diag.y + 1) / 2).squareRoot()
-            a.x = (r.c0.y + r.c1.x) / (4 * a.y)
-            a.z = (r.c1.z + r.c2.y) / (4 * a.y)
-        } else {
-            a.z = ((diag.z + 1) / 2).squareRoot()
-            a.x = (r.c0.z + r.c2.x) / (4 * a.z)
-            a.y = (r.c1.z + r.c2.y) / (4 * a.z)
-        }
-        a /= (a * a).sum().squareRoot()
-        if (a * v).sum() < 0 { a = -a }
-        return a * t
-    }
-
+extension AxisAngle {
     /// The first two columns of the matrix.
     public static func sixD(_ r: Mat3) -> (SIMD3<Double>, SIMD3<Double>) { (r.c0, r.c1) }
 

@@ -10,12 +10,25 @@ final class BoneScalingTests: XCTestCase {
     let camera = PinholeCamera(fx: 926, fy: 925, cx: 356, cy: 355, k1: -0.014, k2: 1.42, p1: -0.0035, p2: -0.0036, k3: -6.39)
     let factors = (0..<20).map { 0.8 + 0.02 * Double($0) }
 
-    func makeProblem(seed: UInt64, perturbation: Double) -> (HandFitProblem<HandModelKeypoints>, [Double], SyntheticHand) {
+    /// A problem whose evidence is the hand's keypoints with `shown` factors applied (so that at
+    /// those factors every Huber weight is one and the Gauss–Newton rows are exact derivatives).
+    func makeProblem(seed: UInt64, perturbation: Double, shown: [Double]? = nil) -> (HandFitProblem<HandModelKeypoints>, [Double], SyntheticHand) {
         var rng = SeededRandom(seed: seed)
         let sampler = PoseSampler(model: model)
-        let hand = EvidenceSynthesizer.clean.synthesize(model: model, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng),
+        var hand = EvidenceSynthesizer.clean.synthesize(model: model, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng),
                                                         camera: camera, width: 720, height: 720, rng: &rng)
         let problem = HandFitProblem(model: HandModelKeypoints(model: model), camera: camera, poseLimits: model.poseLimits)
+        if let shown {
+            shown.withUnsafeBufferPointer { problem.boneScaling.set($0) }
+            _ = hand.parameters.vector.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
+            let kp = Array(problem.keypointsBuffer)
+            for j in 0..<21 {
+                let p = SIMD3(kp[3 * j], kp[3 * j + 1], kp[3 * j + 2])
+                hand.evidence.keypoints[j] = camera.project(p)
+                hand.evidence.world[j] = p
+            }
+            problem.boneScaling.setIdentity()
+        }
         problem.setEvidence(hand.evidence)
         var x = hand.parameters.vector
         for i in 0..<58 { x[i] += perturbation * rng.gaussian() }
@@ -31,7 +44,7 @@ final class BoneScalingTests: XCTestCase {
     }
 
     func testScaledDataJacobianMatchesFiniteDifferences() {
-        let (problem, x, _) = makeProblem(seed: 31, perturbation: 0.003)
+        let (problem, x, _) = makeProblem(seed: 31, perturbation: 0.003, shown: factors)
         problem.shapeFree = true
         factors.withUnsafeBufferPointer { problem.boneScaling.set($0) }
         let base = linearize(problem, x)
@@ -57,7 +70,7 @@ final class BoneScalingTests: XCTestCase {
 
     func testFactorColumnsMatchFiniteDifferences() {
         for identity in [true, false] {
-            let (problem, x, _) = makeProblem(seed: 32, perturbation: 0.003)
+            let (problem, x, _) = makeProblem(seed: 32, perturbation: 0.003, shown: identity ? nil : factors)
             let s0 = identity ? [Double](repeating: 1, count: 20) : factors
             s0.withUnsafeBufferPointer { problem.boneScaling.set($0) }
             let base = linearize(problem, x)
@@ -81,20 +94,8 @@ final class BoneScalingTests: XCTestCase {
     /// Evidence made with lengthened and shortened bones: the track's estimate, fed each frame's
     /// information at the true pose, moves the factors toward the truth.
     func testTrackEstimateMovesTowardShownFactors() {
-        let (problem, _, hand) = makeProblem(seed: 33, perturbation: 0)
+        let (problem, _, hand) = makeProblem(seed: 33, perturbation: 0, shown: factors)
         let x = hand.parameters.vector
-        // Evidence from the same hand with the factors applied.
-        factors.withUnsafeBufferPointer { problem.boneScaling.set($0) }
-        _ = x.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
-        let kp = Array(problem.keypointsBuffer)
-        var evidence = hand.evidence
-        for j in 0..<21 {
-            let p = SIMD3(kp[3 * j], kp[3 * j + 1], kp[3 * j + 2])
-            evidence.keypoints[j] = camera.project(p)
-            evidence.world[j] = p
-        }
-        problem.setEvidence(evidence)
-        problem.boneScaling.setIdentity()
         var track = TrackShape(shape: Array(x[48..<58]))
         track.boneSigma = 0.5
         for _ in 0..<20 {
