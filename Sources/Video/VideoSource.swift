@@ -11,6 +11,8 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
     public private(set) var description: String = ""
     /// Frames a second as the stream declares it; nil when it does not.
     public private(set) var frameRate: Double?
+    /// Where a file's video ends, seconds, when the container says; nil for live sources.
+    public private(set) var duration: Double?
     /// Whether the pipeline should drop frames at its entrance rather than apply backpressure: cameras and network
     /// streams, and any input paced with `SourceOptions.realtime`. A URL that turns out to be a remote file (it has
     /// a duration) is not live.
@@ -328,6 +330,7 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         self.demuxer = demuxer
         self.decoder = decoder
         frameRate = demuxer.frameRate
+        duration = demuxer.declaredEnd
         let declared = demuxer.declaredSize
         let output = Scaler.outputSize(width: declared.width, height: declared.height, maxDimension: options.maxDimension)
         width = output.width

@@ -2,22 +2,22 @@ import Dispatch
 import Foundation
 import Pipeline
 
-/// A one-line progress display on stderr while files are processed on a terminal: frames
-/// written, frames per second and elapsed time per stream, redrawn in place. The source does
-/// not know a file's length, so it counts up rather than filling towards a total.
+/// A one-line progress display on stderr while files are processed on a terminal: per stream a
+/// bar towards the file's frame count (from its declared duration; a spinner when the container
+/// does not say), frames, frames per second, and the elapsed time, redrawn in place.
 final class ProgressBar: @unchecked Sendable {
     private let timer: DispatchSourceTimer
-    private let pipelines: [Pipeline]
+    private let pipelines: [(Pipeline, expectedFrames: Int?)]
     private let started = DispatchTime.now()
     private var spinner = 0
 
     /// nil unless stderr is a terminal and some input is a file rather than a live source.
-    static func make(for pipelines: [(Pipeline, isLive: Bool)]) -> ProgressBar? {
+    static func make(for pipelines: [(Pipeline, isLive: Bool, expectedFrames: Int?)]) -> ProgressBar? {
         guard isatty(STDERR_FILENO) == 1, pipelines.contains(where: { !$0.isLive }) else { return nil }
-        return ProgressBar(pipelines: pipelines.map(\.0))
+        return ProgressBar(pipelines: pipelines.map { ($0.0, $0.expectedFrames) })
     }
 
-    private init(pipelines: [Pipeline]) {
+    private init(pipelines: [(Pipeline, expectedFrames: Int?)]) {
         self.pipelines = pipelines
         timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "handmesh.progress"))
         timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
@@ -30,11 +30,17 @@ final class ProgressBar: @unchecked Sendable {
         let marks = ["|", "/", "-", "\\"]
         spinner = (spinner + 1) % marks.count
         var parts: [String] = []
-        for pipeline in pipelines {
+        for (pipeline, expected) in pipelines {
             let status = pipeline.status.snapshot
             let rate = seconds > 0 ? Double(status.processed) / seconds : 0
-            let mark = status.finished ? "done" : marks[spinner]
-            parts.append("\(pipeline.context.stream) \(mark) \(status.processed) frames \(Int(rate.rounded())) fps")
+            var mark = status.finished ? "done" : marks[spinner]
+            if let expected, expected > 0, !status.finished {
+                let width = 20
+                let filled = min(width, status.processed * width / expected)
+                mark = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+            }
+            let total = expected.map { "/\($0)" } ?? ""
+            parts.append("\(pipeline.context.stream) \(mark) \(status.processed)\(total) frames \(Int(rate.rounded())) fps")
         }
         let line = "\r\u{1B}[K" + parts.joined(separator: "  ") + "  \(Int(seconds))s"
         FileHandle.standardError.write(Data(line.utf8))

@@ -84,7 +84,7 @@ struct Run: ParsableCommand {
         }
         let allSinks = SinkSet(Array(opened.values))
 
-        var pipelines: [(Pipeline, isLive: Bool)] = []
+        var pipelines: [(Pipeline, isLive: Bool, expectedFrames: Int?)] = []
         var unreadable = 0
         for (stream, sinks) in zip(streams, streamSinks) {
             do {
@@ -94,7 +94,8 @@ struct Run: ParsableCommand {
                     overlay: overlayPath(for: stream, of: streams.count).map { ($0, source.frameRate ?? 30) })
                 let pipeline = Pipeline(source: source, stages: stages, sinks: sinks,
                                         context: stream.settings.context(stream: stream.name), logger: logger)
-                pipelines.append((pipeline, source.isLive))
+                let expected = source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
+                pipelines.append((pipeline, source.isLive, source.isLive ? nil : expected))
             } catch {
                 unreadable += 1
                 printError("\(error)")
