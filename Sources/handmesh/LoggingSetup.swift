@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import Logging
 import Video
@@ -23,4 +24,15 @@ enum LoggingSetup {
 /// One error line on stderr, the form every fatal error takes.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data("handmesh: error: \(message)\n".utf8))
+}
+
+/// The config file, or the defaults without one; a bad file is one error line and exit status 1.
+func loadConfig(_ path: String?) throws -> HandMeshConfig {
+    guard let path else { return HandMeshConfig() }
+    do {
+        return try ConfigLoader.load(path: path)
+    } catch {
+        printError("\(error)")
+        throw ExitStatus.badConfiguration
+    }
 }

@@ -49,15 +49,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         LoggingSetup.bootstrap()
-        var fileConfig = HandMeshConfig()
-        if let config {
-            do {
-                fileConfig = try ConfigLoader.load(path: config)
-            } catch {
-                printError("\(error)")
-                throw ExitStatus.badConfiguration
-            }
-        }
+        let fileConfig = try loadConfig(config)
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
         let streams = try streams(from: fileConfig)
 

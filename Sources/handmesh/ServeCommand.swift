@@ -53,15 +53,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         LoggingSetup.bootstrap()
-        var fileConfig = HandMeshConfig()
-        if let config {
-            do {
-                fileConfig = try ConfigLoader.load(path: config)
-            } catch {
-                printError("\(error)")
-                throw ExitStatus.badConfiguration
-            }
-        }
+        var fileConfig = try loadConfig(config)
         if let input {
             fileConfig.streams = [StreamConfig(name: name, input: input, outputs: output.isEmpty ? ["ndjson:-"] : output,
                                                settings: fileConfig.defaults)]
