@@ -43,7 +43,7 @@ final class SequenceMetricsTests: XCTestCase {
     func testStereoCalibrationParses() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/stereo-hand/camera_parameters")
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("c0.dat").path) else {
-            throw XCTSkip("stereo-hand data not at \(dir.path)")
+            throw MissingTestInput("stereo-hand calibration not at \(dir.path); the suite reads ../shared beside the repository")
         }
         let c = try StereoCalibration(directory: dir)
         XCTAssertEqual(c.camera0.fx, 926.0774422800577, accuracy: 1e-9)

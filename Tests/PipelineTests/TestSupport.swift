@@ -34,7 +34,7 @@ enum Fixtures {
                                      timeout: 60)
             if result.status == 0 { return }
         }
-        throw XCTSkip("ffmpeg could not encode a test clip")
+        throw MissingTestInput("ffmpeg could not encode a test clip (scripts/install-system-packages installs it)")
     }
 
     /// A copy of `clip` with random bytes written over a stretch of its middle, away from the
@@ -63,7 +63,7 @@ enum Fixtures {
                 folder = folder.deletingLastPathComponent()
             }
         }
-        throw XCTSkip("the handmesh executable is not built beside the tests (run swift build first)")
+        throw MissingTestInput("the handmesh executable is not built beside the tests (run swift build -c release first)")
     }
 }
 

@@ -6,7 +6,7 @@ final class RealClipTests: XCTestCase {
     func testStereoHandClipGives378FramesOf720x720() throws {
         let clip = VideoTestSupport.realClip
         guard FileManager.default.fileExists(atPath: clip.path) else {
-            throw XCTSkip("the shared clip is not at \(clip.path)")
+            throw MissingTestInput("the shared clip is not at \(clip.path); the suite reads ../shared beside the repository")
         }
         let source = try VideoSource(InputSpec(parsing: clip.path), options: SourceOptions())
         XCTAssertEqual(source.frameRate ?? 0, 30, accuracy: 0.01)
