@@ -59,7 +59,7 @@ public enum ConfigLoader {
     static let streamKeys = ["name", "input", "outputs"]
     static let settingsKeys = [
         "max_dimension", "realtime", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
-        "models_dir", "vertices", "socket_mode", "client_buffer_bytes", "threads", "log_level",
+        "models_dir", "vertices", "smoothing", "socket_mode", "client_buffer_bytes", "threads", "log_level",
     ]
 
     private static func readStream(_ reader: inout TableReader, defaults: StreamSettings) throws -> StreamConfig {
@@ -145,6 +145,7 @@ public enum ConfigLoader {
             settings.modelsDir = value
         }
         if let value = try reader.bool("vertices") { settings.vertices = value }
+        if let value = try reader.bool("smoothing") { settings.smoothing = value }
         if reader.has("socket_mode") {
             settings.socketMode = try readMode(&reader, "socket_mode")
         }

@@ -46,6 +46,8 @@ public struct StreamSettings: Sendable, Equatable {
     public var modelsDir: String?
     /// Write mesh vertices in frame records (large).
     public var vertices = false
+    /// Smooth the fitted hands over time with the One Euro filter (less jitter, about half a frame of lag).
+    public var smoothing = true
     /// File mode of `unix:` sockets.
     public var socketMode: UInt32 = 0o660
     /// How far a socket client may fall behind before it is disconnected, bytes.

@@ -16,7 +16,8 @@ public enum StandardStages {
         // on separate queues, which keeps both cores busy.
         let evidence = try EvidenceStage(models: store, mirrored: settings.mirrored, maxHands: settings.maxHands,
                                          threads: max(settings.threads, 1))
-        let fitting = try FittingStage(handModel: settings.model.description)
+        let fitting = try FittingStage(handModel: settings.model.description,
+                                       filter: settings.smoothing ? .standard : nil)
         guard let overlay else { return [evidence, fitting] }
         return [evidence, fitting, try OverlayStage(path: overlay.path, fps: overlay.fps,
                                                    handModel: settings.model.description, logger: logger)]

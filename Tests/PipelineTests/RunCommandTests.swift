@@ -45,6 +45,41 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(try schemaErrors(ofLinesIn: output), [])
     }
 
+    /// The whole product path on real footage: the calibrated view's config, evidence and fitting
+    /// stages, and the overlay video. MediaPipe finds the hand in 360 of the 378 frames (the
+    /// evidence tests' oracle); every such frame must carry a fitted hand whose joints project
+    /// onto its landmarks.
+    func testTheRealClipIsTrackedAndFittedWithAnOverlay() throws {
+        let clip = Fixtures.realClipPath
+        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let directory = try TemporaryDirectory()
+        let output = directory.file("cam0.ndjson"), overlay = directory.file("overlay.mp4")
+        let config = "\(Fixtures.repositoryRoot)/Config/examples/desk-view0.toml"
+        let result = try run(["--config", config, "--input", clip, "--output", "ndjson:\(output)", "--overlay", overlay])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = records(parseRecords(try String(contentsOfFile: output, encoding: .utf8)), ofType: "frame")
+        XCTAssertEqual(frames.count, 378)
+        var fitted = 0, reprojection: [Double] = []
+        for frame in frames {
+            guard let hand = (frame["hands"] as? [[String: Any]])?.first else { continue }
+            XCTAssertEqual(hand["handedness"] as? String, "right", "a right hand, seen unmirrored")
+            guard let joints = hand["joints3d"] as? [[Double]], let fit = hand["fit"] as? [String: Any],
+                  let px = fit["reprojection_px"] as? Double else { continue }
+            XCTAssertEqual(joints.count, 21)
+            XCTAssertTrue(joints.allSatisfy { $0.count == 3 && $0[2] > 0.1 && $0[2] < 2 }, "joints in front of the camera")
+            fitted += 1
+            reprojection.append(px)
+        }
+        XCTAssertGreaterThanOrEqual(fitted, 355, "frames with a fitted hand")
+        let meanReprojection = reprojection.reduce(0, +) / Double(max(reprojection.count, 1))
+        // The records carry the One Euro-filtered fit, which trails fast mouse moves by about half a
+        // frame: about 9 px here against 3.3 px unfiltered (`handmesh eval fit`, README).
+        XCTAssertLessThan(meanReprojection, 12, "mean reprojection of fitted joints to the landmarks, px")
+        XCTAssertEqual(try schemaErrors(ofLinesIn: output), [])
+        let attributes = try FileManager.default.attributesOfItem(atPath: overlay)
+        XCTAssertGreaterThan((attributes[.size] as? Int) ?? 0, 100_000, "the overlay video was written")
+    }
+
     func testSeveralInputsRunAsSeveralStreamsIntoSeveralOutputs() throws {
         let directory = try TemporaryDirectory()
         let clip = directory.file("clip.mp4")
