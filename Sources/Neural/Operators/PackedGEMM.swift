@@ -66,50 +66,13 @@ enum PackedGEMM {
         }
     }
 
-    /// One full 6x16 tile, the hot loop: each row of A has its own pointer, so the loop body is
-    /// two weight loads, six broadcasts and twelve FMAs.
+    /// One 6x16 tile, the hot loop: each row of A has its own pointer, so the loop body is two
+    /// weight loads, six broadcasts and twelve FMAs. Only the first `rows` rows of C are stored.
     @inline(never)
     static func fullTile(_ a0: UnsafePointer<Float>, _ a1: UnsafePointer<Float>, _ a2: UnsafePointer<Float>,
                          _ a3: UnsafePointer<Float>, _ a4: UnsafePointer<Float>, _ a5: UnsafePointer<Float>,
                          k: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                         c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, clamp: Clamp) {
-        let bias0 = load8(bias), bias1 = load8(bias + 8)
-        var c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1
-        var c30 = bias0, c31 = bias1, c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1
-        var w = weights
-        for i in 0..<k {
-            let b0 = load8(w), b1 = load8(w + 8)
-            w += panelWidth
-            var x = SIMD8<Float>(repeating: a0[i])
-            c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-            x = SIMD8<Float>(repeating: a1[i])
-            c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
-            x = SIMD8<Float>(repeating: a2[i])
-            c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
-            x = SIMD8<Float>(repeating: a3[i])
-            c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
-            x = SIMD8<Float>(repeating: a4[i])
-            c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
-            x = SIMD8<Float>(repeating: a5[i])
-            c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
-        }
-        store(clamp.apply(c00), clamp.apply(c01), c, columns)
-        store(clamp.apply(c10), clamp.apply(c11), c + ldc, columns)
-        store(clamp.apply(c20), clamp.apply(c21), c + 2 * ldc, columns)
-        store(clamp.apply(c30), clamp.apply(c31), c + 3 * ldc, columns)
-        store(clamp.apply(c40), clamp.apply(c41), c + 4 * ldc, columns)
-        store(clamp.apply(c50), clamp.apply(c51), c + 5 * ldc, columns)
-    }
-
-    /// One 6x16 tile with fewer than six rows. Rows past `rows` repeat the last valid row (so loads stay inside A) and are
-    /// not stored; columns past `columns` are computed on the zero padding and not stored.
-    @inline(__always)
-    static func tile(a: UnsafePointer<Float>, lda: Int, row: Int, rows: Int, k: Int, weights: UnsafePointer<Float>,
-                     bias: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, clamp: Clamp) {
-        let last = rows - 1
-        let a0 = a + row * lda
-        let a1 = a0 + min(1, last) * lda, a2 = a0 + min(2, last) * lda
-        let a3 = a0 + min(3, last) * lda, a4 = a0 + min(4, last) * lda, a5 = a0 + min(5, last) * lda
+                         c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, rows: Int = 6, clamp: Clamp) {
         let bias0 = load8(bias), bias1 = load8(bias + 8)
         var c00 = bias0, c01 = bias1, c10 = bias0, c11 = bias1, c20 = bias0, c21 = bias1
         var c30 = bias0, c31 = bias1, c40 = bias0, c41 = bias1, c50 = bias0, c51 = bias1
@@ -136,6 +99,18 @@ enum PackedGEMM {
         if rows > 3 { store(clamp.apply(c30), clamp.apply(c31), c + 3 * ldc, columns) }
         if rows > 4 { store(clamp.apply(c40), clamp.apply(c41), c + 4 * ldc, columns) }
         if rows > 5 { store(clamp.apply(c50), clamp.apply(c51), c + 5 * ldc, columns) }
+    }
+
+    /// One tile with fewer than six rows. Rows past `rows` repeat the last valid row (so loads stay
+    /// inside A) and are not stored; columns past `columns` are computed on the zero padding and not stored.
+    @inline(__always)
+    static func tile(a: UnsafePointer<Float>, lda: Int, row: Int, rows: Int, k: Int, weights: UnsafePointer<Float>,
+                     bias: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, clamp: Clamp) {
+        let last = rows - 1
+        let a0 = a + row * lda
+        fullTile(a0, a0 + min(1, last) * lda, a0 + min(2, last) * lda, a0 + min(3, last) * lda,
+                 a0 + min(4, last) * lda, a0 + min(5, last) * lda, k: k, weights: weights, bias: bias,
+                 c: c, ldc: ldc, columns: columns, rows: rows, clamp: clamp)
     }
 
     @inline(__always)
