@@ -38,17 +38,23 @@ public enum FitBenchmark {
 
     static func mean(_ a: [Double]) -> Double { a.isEmpty ? .nan : a.reduce(0, +) / Double(a.count) }
 
+    /// One BLAS thread (the figures are single-threaded) and no jitter filter (it would measure the
+    /// filter's lag, not the fit).
+    static func benchmarkFitter(model: HandModel, regressor: HandRegressor?, camera: PinholeCamera) -> HandFitter {
+        openblas_set_num_threads(1)
+        var settings = FitSettings(camera: camera)
+        settings.filter = nil
+        return HandFitter(model: model, regressor: regressor, settings: settings)
+    }
+
     /// Single frames: each hand sampled independently (natural articulations, shapes, uniformly
     /// random viewpoints at 0.25 to 1 m), evidence with `synthesizer`'s noise, fitted cold.
     public static func recovery(model: HandModel, regressor: HandRegressor?, camera: PinholeCamera,
                                 width: Int, height: Int, hands: Int, seed: UInt64,
                                 synthesizer: EvidenceSynthesizer = EvidenceSynthesizer()) -> Recovery {
-        openblas_set_num_threads(1)
         var rng = SeededRandom(seed: seed)
         let sampler = PoseSampler(model: model)
-        var settings = FitSettings(camera: camera)
-        settings.filter = nil
-        let fitter = HandFitter(model: model, regressor: regressor, settings: settings)
+        let fitter = benchmarkFitter(model: model, regressor: regressor, camera: camera)
         var result = HandFitResult()
         var pa: [Double] = [], vertex: [Double] = [], ms: [Double] = [], its: [Double] = [], rep: [Double] = [], reg: [Double] = []
         var estimate = HandParameters()
@@ -78,12 +84,9 @@ public enum FitBenchmark {
     public static func speed(model: HandModel, regressor: HandRegressor?, camera: PinholeCamera,
                              width: Int, height: Int, sequences: Int, frames: Int, seed: UInt64,
                              synthesizer: EvidenceSynthesizer = EvidenceSynthesizer()) -> Speed {
-        openblas_set_num_threads(1)
         var rng = SeededRandom(seed: seed)
         let sampler = PoseSampler(model: model)
-        var settings = FitSettings(camera: camera)
-        settings.filter = nil
-        let fitter = HandFitter(model: model, regressor: regressor, settings: settings)
+        let fitter = benchmarkFitter(model: model, regressor: regressor, camera: camera)
         var result = HandFitResult()
         var warmMs: [Double] = [], warmIts: [Double] = [], coldMs: [Double] = [], coldIts: [Double] = [], pa: [Double] = []
         var reinit = 0.0, warmFrames = 0.0
