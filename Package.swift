@@ -29,10 +29,12 @@ let package = Package(
 
         // Video in: FFmpeg demux, decode and scale into RGB frames.
         .target(name: "Video", dependencies: ["CFFmpeg"]),
+        // The engine's C kernels: the int8 (AVX-512 VNNI) GEMM, dispatched at run time.
+        .target(name: "CKernels"),
         // A TFLite reader and an OpenBLAS executor for MediaPipe's hand networks.
-        .target(name: "Neural", dependencies: ["COpenBLAS"], swiftSettings: neuralSwiftSettings),
+        .target(name: "Neural", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: neuralSwiftSettings),
         // Palm detection, hand regions of interest, rotated crops.
-        .target(name: "Crop", dependencies: ["Video", "Neural"]),
+        .target(name: "Crop", dependencies: ["Video", "Neural", "CKernels"]),
         // Landmark evidence from a crop, and hand tracks across frames.
         .target(name: "Evidence", dependencies: ["Crop", "Neural", "Video"]),
         // The parametric hand: template, skinning, forward function, model files.
@@ -40,7 +42,9 @@ let package = Package(
         // Keypoints to hand parameters: regression, refinement, filtering.
         .target(name: "Fitting", dependencies: ["HandModel", "Evidence", "COpenBLAS"], resources: [.copy("Resources/regressor.safetensors")]),
         // Rasterized silhouettes and overlays.
-        .target(name: "Render", dependencies: ["HandModel", "Video", "CFFmpeg"]),
+        .target(name: "Render", dependencies: ["HandModel", "Video", "CFFmpeg", "COpenBLAS"]),
+        // Hands from silhouettes: mask regions and features, the mask regressor, the silhouette refinement.
+        .target(name: "Silhouette", dependencies: ["HandModel", "Fitting", "Render", "COpenBLAS"], resources: [.copy("Resources/mask-regressor.safetensors")]),
         // What goes out: record types and their JSON.
         .target(name: "Records"),
         // Where records go: files, stdout, Unix sockets.
@@ -49,11 +53,11 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["TOMLKit"]),
         // Stages on Dispatch queues, from a source to the sinks.
         .target(name: "Pipeline", dependencies: [
-            "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Records", "Sinks", "Configuration",
+            "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "handmesh", dependencies: [
-            "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Records", "Sinks", "Configuration",
+            "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -64,7 +68,8 @@ let package = Package(
         .testTarget(name: "HandModelTests", dependencies: ["HandModel"]),
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "HandModel", "Evidence"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "HandModel", "Video"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video"]),
+        .testTarget(name: "SilhouetteTests", dependencies: ["Silhouette", "Render", "Fitting", "HandModel"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video", "Fitting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -56,10 +56,10 @@ public enum ConfigLoader {
         return config
     }
 
-    static let streamKeys = ["name", "input", "outputs"]
+    static let streamKeys = ["name", "input", "outputs", "mask", "snapshot"]
     static let settingsKeys = [
         "max_dimension", "realtime", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
-        "models_dir", "vertices", "smoothing", "socket_mode", "client_buffer_bytes", "threads", "log_level",
+        "models_dir", "vertices", "smoothing", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "threads", "log_level",
     ]
 
     private static func readStream(_ reader: inout TableReader, defaults: StreamSettings) throws -> StreamConfig {
@@ -80,7 +80,18 @@ public enum ConfigLoader {
         for (i, output) in outputs.enumerated() {
             try checkOutput(output, location: "\(reader.keyPath("outputs"))[\(i)]", file: reader.file)
         }
-        let settings = try readSettings(&reader, base: defaults)
+        var settings = try readSettings(&reader, base: defaults)
+        if let mask = try reader.string("mask", expected: "a mask video (path or URL)") {
+            guard !mask.isEmpty else { throw reader.error("mask", "expected a mask video (path or URL), got \"\"") }
+            guard !settings.inputIsMask else {
+                throw reader.error("mask", "a mask pairs with an RGB input, but input_is_mask says the input is already a mask")
+            }
+            settings.mask = mask
+        }
+        if let path = try reader.string("snapshot", expected: "a PNG file path") {
+            guard !path.isEmpty else { throw reader.error("snapshot", "expected a PNG file path, got \"\"") }
+            settings.snapshot = path
+        }
         return StreamConfig(name: name, input: input, outputs: outputs, settings: settings)
     }
 
@@ -146,6 +157,19 @@ public enum ConfigLoader {
         }
         if let value = try reader.bool("vertices") { settings.vertices = value }
         if let value = try reader.bool("smoothing") { settings.smoothing = value }
+        if let value = try reader.string("precision", expected: "\"int8\" or \"float32\"") {
+            guard let precision = EvidencePrecision(rawValue: value) else {
+                throw reader.error("precision", "expected \"int8\" or \"float32\", got \"\(value)\"")
+            }
+            settings.precision = precision
+        }
+        if let value = try reader.bool("input_is_mask") { settings.inputIsMask = value }
+        if let value = try reader.string("mask_hand", expected: "\"right\" or \"left\"") {
+            guard let hand = MaskHand(rawValue: value) else {
+                throw reader.error("mask_hand", "expected \"right\" or \"left\", got \"\(value)\"")
+            }
+            settings.maskHand = hand
+        }
         if reader.has("socket_mode") {
             settings.socketMode = try readMode(&reader, "socket_mode")
         }

@@ -46,6 +46,19 @@ public struct StreamSettings: Sendable, Equatable {
     public var modelsDir: String?
     /// Write mesh vertices in frame records (large).
     public var vertices = false
+    /// Arithmetic of the landmark network, which runs on every tracked frame: int8 (the default;
+    /// about half the time on CPUs with AVX-512 VNNI, and fp32 on CPUs without) or float32 (LiteRT's).
+    public var precision = EvidencePrecision.int8
+    /// A mask video (white hand on black) paired frame by frame with the input: the refinement adds
+    /// a silhouette term that pulls the mesh's outline onto it. Set per stream, never in `[defaults]`.
+    public var mask: String?
+    /// The input itself is a mask video: hands are estimated from the silhouette alone (Mask2Hand).
+    public var inputIsMask = false
+    /// Where to write a PNG of the latest frame with its hands drawn when asked (SIGUSR1). Set per
+    /// stream, never in `[defaults]`.
+    public var snapshot: String?
+    /// Which hand a mask shows; a silhouette cannot tell.
+    public var maskHand = MaskHand.right
     /// Smooth the fitted hands over time with the One Euro filter (less jitter, about half a frame of lag).
     public var smoothing = true
     /// File mode of `unix:` sockets.
@@ -85,6 +98,17 @@ public struct CameraSettings: Sendable, Equatable {
         self.cy = cy
         self.distortion = distortion
     }
+}
+
+/// The landmark network's arithmetic (Neural's `Precision`), as the config names it.
+public enum EvidencePrecision: String, Sendable, Equatable {
+    case float32
+    case int8
+}
+
+public enum MaskHand: String, Sendable, Equatable {
+    case right
+    case left
 }
 
 public enum ModelChoice: Sendable, Equatable, CustomStringConvertible {

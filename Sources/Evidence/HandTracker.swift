@@ -54,12 +54,16 @@ public final class HandTracker {
     private var lastSize = (width: 0, height: 0)
     /// Whether the palm detector ran on the last processed frame.
     public private(set) var lastDetectorRan = false
+    /// The arithmetic the landmark network runs in (`TFLiteModel.precision`).
+    public let landmarkPrecision: Precision
 
-    /// Uses the "full" models (MediaPipe's model_complexity 1).
+    /// Uses the "full" models (MediaPipe's model_complexity 1). `precision` is the landmark
+    /// network's, which runs on every frame; the palm network, which runs only while a hand is
+    /// sought and whose boxes seed every track, stays fp32.
     public convenience init(models: ModelStore, maxHands: Int = 2, mirrored: Bool = true,
-                            staticImageMode: Bool = false, threads: Int = 1) throws {
+                            staticImageMode: Bool = false, threads: Int = 1, precision: Precision = .float32) throws {
         try self.init(palmModel: TFLiteModel(contentsOf: models.url(for: .palmDetectionFull)),
-                      landmarkModel: TFLiteModel(contentsOf: models.url(for: .handLandmarkFull)),
+                      landmarkModel: TFLiteModel(contentsOf: models.url(for: .handLandmarkFull), precision: precision),
                       options: Options(maxHands: maxHands, mirrored: mirrored,
                                        staticImageMode: staticImageMode, threads: threads))
     }
@@ -69,6 +73,7 @@ public final class HandTracker {
             throw ModelError(file: landmarkModel.name, problem: "HandTracker needs maxHands >= 1, got \(options.maxHands)")
         }
         self.options = options
+        landmarkPrecision = landmarkModel.precision
         palms = try PalmDetector(model: palmModel, threads: options.threads, minScore: options.minDetectionScore)
         landmarks = try LandmarkRunner(model: landmarkModel, threads: options.threads)
         for buffer in [\HandTracker.palmTracked, \.previous, \.next, \.candidates] {

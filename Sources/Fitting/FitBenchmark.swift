@@ -30,13 +30,13 @@ public enum FitBenchmark {
         public var warmPAMPJPE: Double
     }
 
-    static func median(_ a: [Double]) -> Double {
+    public static func median(_ a: [Double]) -> Double {
         guard !a.isEmpty else { return .nan }
         let s = a.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
     }
 
-    static func mean(_ a: [Double]) -> Double { a.isEmpty ? .nan : a.reduce(0, +) / Double(a.count) }
+    public static func mean(_ a: [Double]) -> Double { a.isEmpty ? .nan : a.reduce(0, +) / Double(a.count) }
 
     /// One BLAS thread (the figures are single-threaded) and no jitter filter (it would measure the
     /// filter's lag, not the fit).
@@ -94,21 +94,10 @@ public enum FitBenchmark {
         var estimate = HandParameters()
         var ws = regressor.map { HandRegressor.Workspace($0) }
         for _ in 0..<sequences {
-            let a = sampler.sample(&rng), b = sampler.sample(&rng)
-            let shape = PoseSampler.sampleShape(&rng)
-            let start = synthesizer.synthesize(model: model, pose: a, shape: shape, camera: camera, width: width, height: height, rng: &rng)
-            // Turn up to ~60 degrees and move up to ~10 cm over the clip.
-            let turn = SIMD3(rng.gaussian(), rng.gaussian(), rng.gaussian()) * 0.6
-            let move = SIMD3(rng.gaussian(), rng.gaussian(), 0.5 * rng.gaussian()) * 0.05
-            let r0 = AxisAngle.matrix(start.parameters.globalOrient)
+            let motion = SyntheticMotion(model: model, sampler: sampler, synthesizer: synthesizer, camera: camera,
+                                         width: width, height: height, rng: &rng)
             for f in 0..<frames {
-                let t = Double(f) / Double(max(frames - 1, 1))
-                let s = 0.5 - 0.5 * cos(Double.pi * t)
-                var p = start.parameters
-                p.pose = zip(a, b).map { (1 - s) * $0 + s * $1 }
-                p.globalOrient = AxisAngle.vector(AxisAngle.matrix(turn * s) * r0)
-                p.transl = start.parameters.transl + move * s
-                if p.transl.z < 0.2 { p.transl.z = 0.2 }
+                let p = motion.parameters(at: Double(f) / Double(max(frames - 1, 1)))
                 let joints = model.keypoints(p)
                 let evidence = synthesizer.evidence(for: joints, camera: camera, rng: &rng)
                 fitter.fit(evidence, time: Double(f) / 30, continuesTrack: f > 0, into: &result)
@@ -133,5 +122,36 @@ public enum FitBenchmark {
         return Speed(regressionMilliseconds: median(regMs), warmMilliseconds: median(warmMs), warmIterations: median(warmIts),
                      coldMilliseconds: median(coldMs), coldIterations: median(coldIts),
                      reinitializedShare: warmFrames > 0 ? reinit / warmFrames : 0, warmPAMPJPE: mean(pa))
+    }
+}
+
+/// A smooth synthetic hand motion: a sampled hand blends between two sampled poses while it turns
+/// (up to about 60°) and moves (up to about 10 cm), eased in and out.
+public struct SyntheticMotion: Sendable {
+    public let start: SyntheticHand
+    let from: [Double]
+    let to: [Double]
+    let turn: SIMD3<Double>
+    let move: SIMD3<Double>
+
+    public init(model: HandModel, sampler: PoseSampler, synthesizer: EvidenceSynthesizer, camera: PinholeCamera,
+                width: Int, height: Int, rng: inout SeededRandom) {
+        from = sampler.sample(&rng)
+        to = sampler.sample(&rng)
+        let shape = PoseSampler.sampleShape(&rng)
+        start = synthesizer.synthesize(model: model, pose: from, shape: shape, camera: camera, width: width, height: height, rng: &rng)
+        turn = SIMD3(rng.gaussian(), rng.gaussian(), rng.gaussian()) * 0.6
+        move = SIMD3(rng.gaussian(), rng.gaussian(), 0.5 * rng.gaussian()) * 0.05
+    }
+
+    /// The hand at `t` in 0…1 of the motion.
+    public func parameters(at t: Double) -> HandParameters {
+        let s = 0.5 - 0.5 * cos(Double.pi * t)
+        var p = start.parameters
+        p.pose = zip(from, to).map { (1 - s) * $0 + s * $1 }
+        p.globalOrient = AxisAngle.vector(AxisAngle.matrix(turn * s) * AxisAngle.matrix(start.parameters.globalOrient))
+        p.transl = start.parameters.transl + move * s
+        if p.transl.z < 0.2 { p.transl.z = 0.2 }
+        return p
     }
 }

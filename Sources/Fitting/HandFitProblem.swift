@@ -27,6 +27,8 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
     public var shapeFree = false
     public var useTemporal = false
     public var useRegressorPrior = false
+    /// A further residual block (e.g. the silhouette term), added to every cost and linearization.
+    public var extraTerm: (any FitTerm)?
 
     let observed: UnsafeMutablePointer<SIMD2<Double>>
     let confidence: UnsafeMutablePointer<Double>
@@ -137,6 +139,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
         evaluateKeypoints(x, withJacobian: false)
         var total = dataCost(jacobianRows: false).total
         total += priorCost(x, jtj: nil, jtr: nil)
+        if let extraTerm { total += extraTerm.cost(at: x) }
         return total
     }
 
@@ -150,6 +153,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
                     dataJacobian, 61, dataJacobian, 61, 0, jtj.baseAddress, 61)
         cblas_dgemv(CblasRowMajor, CblasTrans, rows, 61, 1, dataJacobian, 61, dataResidual, 1, 0, jtr.baseAddress, 1)
         total += priorCost(x, jtj: jtj.baseAddress, jtr: jtr.baseAddress)
+        if let extraTerm { total += extraTerm.accumulate(at: x, jtj: jtj, jtr: jtr) }
         if !shapeFree {
             // Shape is the track's: its block becomes the identity with a zero step.
             for k in 48..<58 {

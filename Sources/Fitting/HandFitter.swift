@@ -19,6 +19,13 @@ public final class HandFitter {
         }
     }
     public private(set) var trackShape = TrackShape()
+    /// A residual block joined to the refinement's own (a silhouette term, say); nil for none.
+    public var extraTerm: (any FitTerm)? {
+        get { problem.extraTerm }
+        set { problem.extraTerm = newValue }
+    }
+    /// The solution before the jitter filter (the next warm start), in `HandFitProblem`'s order.
+    public var unfilteredSolution: [Double] { x }
 
     let problem: HandFitProblem<HandModelKeypoints>
     var solver = LevenbergMarquardt(capacity: 61)
@@ -195,8 +202,21 @@ public final class HandFitter {
         }
         solver.options = settings.coldOptions
         var p = problem  // a class: the solver works on the same object
-            let report = x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }
+        // An extra term (a silhouette) refines a hand that is already about right; from the cold
+        // start it can pull toward the wrong depth and shape, so it joins once the keypoints have
+        // placed the hand.
+        let extra = problem.extraTerm
+        problem.extraTerm = nil
+        let report = x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }
         iterations += report.iterations
+        if let extra {
+            problem.extraTerm = extra
+            solver.options = settings.warmOptions
+            for pass in 0..<extra.coldPasses {
+                extra.prepare(pass: pass)
+                iterations += x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }.iterations
+            }
+        }
         return x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
     }
 

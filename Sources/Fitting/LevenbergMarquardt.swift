@@ -7,13 +7,17 @@ public struct LMOptions: Sendable, Equatable {
     public var stepTolerance: Double
     /// Initial damping, relative to the diagonal of J^T J (Marquardt's scaling).
     public var initialDamping: Double
+    /// Stop after this many rejected steps in a row: near the optimum of a cost that is not smooth
+    /// at small scales (a rasterized silhouette), more damping only buys more evaluations.
+    public var maxConsecutiveRejections: Int
 
     public init(maxIterations: Int = 30, relativeCostTolerance: Double = 1e-4,
-                stepTolerance: Double = 1e-5, initialDamping: Double = 1e-3) {
+                stepTolerance: Double = 1e-5, initialDamping: Double = 1e-3, maxConsecutiveRejections: Int = .max) {
         self.maxIterations = maxIterations
         self.relativeCostTolerance = relativeCostTolerance
         self.stepTolerance = stepTolerance
         self.initialDamping = initialDamping
+        self.maxConsecutiveRejections = maxConsecutiveRejections
     }
 }
 
@@ -85,6 +89,7 @@ public struct LevenbergMarquardt: Sendable {
         var nu = 2.0
         let jb = jtj.baseAddress!, sb = sys.baseAddress!, stb = step.baseAddress!
         var outer = 0
+        var rejections = 0
         while outer < opts.maxIterations {
             outer += 1
             // Solve (J^T J + lambda * D) step = -J^T r with D = max(diag(J^T J), floor).
@@ -117,6 +122,7 @@ public struct LevenbergMarquardt: Sendable {
             report.evaluations += 1
             let rho = predicted > 0 ? (cost - newCost) / predicted : -1
             if rho > 0 && newCost.isFinite {
+                rejections = 0
                 for i in 0..<n { x[i] = trial[i] }
                 let decrease = cost - newCost
                 let t = 2 * rho - 1
@@ -131,7 +137,8 @@ public struct LevenbergMarquardt: Sendable {
             } else {
                 lambda *= nu
                 nu *= 2
-                if lambda > 1e12 { break }
+                rejections += 1
+                if lambda > 1e12 || rejections >= opts.maxConsecutiveRejections { break }
             }
         }
         report.finalCost = cost

@@ -5,6 +5,13 @@ import Foundation
 /// (Kingma & Ba, ICLR 2015; their defaults beta1 0.9, beta2 0.999, eps 1e-8). Buffers are sized
 /// once for `batchSize`; a training step allocates nothing.
 public struct MultilayerPerceptronTrainer: Sendable {
+    /// Cosine decay (Loshchilov & Hutter, SGDR, 2017, without restarts) from `start` at step 0 to
+    /// `start · finalFraction` at the last of `steps`.
+    public static func cosineLearningRate(_ start: Float, finalFraction f: Float, step: Int, of steps: Int) -> Float {
+        let progress = Double(step) / Double(max(steps - 1, 1))
+        return start * (f + (1 - f) * 0.5 * (1 + Float(cos(Double.pi * progress))))
+    }
+
     public let batchSize: Int
     public let sizes: [Int]
     /// Activations per layer (layer 0 = the input batch, B x sizes[l]).

@@ -139,9 +139,8 @@ public enum RegressorTraining {
         var gradient = [Float](repeating: 0, count: b * nOut)
         var running = 0.0
         for step in 0..<o.steps {
-            let progress = Float(step) / Float(max(o.steps - 1, 1))
-            let f = o.finalLearningRateFraction
-            trainer.learningRate = o.learningRate * (f + (1 - f) * 0.5 * (1 + Float(cos(Double.pi * Double(progress)))))
+            trainer.learningRate = MultilayerPerceptronTrainer.cosineLearningRate(
+                o.learningRate, finalFraction: o.finalLearningRateFraction, step: step, of: o.steps)
             trainer.withInput { input in
                 targets.withUnsafeMutableBufferPointer { t in
                     for s in 0..<b {

@@ -8,9 +8,13 @@ extension HandModel {
     }
 
     /// All `vertexCount` vertices; `jacobian`, if given, is (3 V) × 61 row-major like `keypoints`.
+    /// `jacobianRows`, if given, limits the Jacobian to the vertices flagged true (a silhouette's
+    /// outline, say); the other vertices' rows are left as they were.
     public func vertices(_ p: HandParameters, into out: UnsafeMutableBufferPointer<SIMD3<Double>>,
-                         jacobian: UnsafeMutableBufferPointer<Double>?, workspace: HandModelWorkspace) {
-        forward(p, points: vertexPoints, into: out, jacobian: jacobian, workspace: workspace)
+                         jacobian: UnsafeMutableBufferPointer<Double>?, jacobianRows: UnsafeBufferPointer<Bool>? = nil,
+                         workspace: HandModelWorkspace) {
+        precondition(jacobianRows.map { $0.count >= vertexPoints.count } ?? true, "jacobianRows needs a flag per vertex")
+        forward(p, points: vertexPoints, into: out, jacobian: jacobian, jacobianRows: jacobianRows, workspace: workspace)
     }
 
     /// MANO's 16 posed joints, in MANO's order.
@@ -44,7 +48,8 @@ extension HandModel {
     /// - shape k moves the rest point and the joints: ∂v = Σ_j w_j (R_j (∂s − ∂J_j) + ∂p_j);
     /// - translation is the identity.
     func forward(_ p: HandParameters, points: SkinnedPoints, into out: UnsafeMutableBufferPointer<SIMD3<Double>>?,
-                 jacobian: UnsafeMutableBufferPointer<Double>?, workspace ws: HandModelWorkspace) {
+                 jacobian: UnsafeMutableBufferPointer<Double>?, jacobianRows: UnsafeBufferPointer<Bool>? = nil,
+                 workspace ws: HandModelWorkspace) {
         let shapeCount = HandParameters.shapeCount, columns = HandParameters.count, features = 135
         let parents = ManoJoint.parents
         let wantJacobian = jacobian != nil
@@ -114,7 +119,8 @@ extension HandModel {
                     for c in 0..<3 { s[c] += dotProduct(row + c * features, ws.poseFeature, features) }
                 }
             }
-            if wantJacobian {
+            let rowWanted = wantJacobian && (jacobianRows?[i] ?? true)
+            if rowWanted {
                 for q in 0..<ManoJoint.count { ws.subtreePoint[q] = .zero; ws.subtreeWeight[q] = 0 }
             }
             var v = SIMD3<Double>.zero
@@ -123,7 +129,7 @@ extension HandModel {
                 let j = points.influenceJoint[e], w = points.influenceWeight[e]
                 let y = ws.worldRotation[j] * (s - ws.restJoint[j]) + ws.posedJoint[j]
                 v += w * y
-                guard wantJacobian else { continue }
+                guard rowWanted else { continue }
                 var q = j
                 while q >= 0 {
                     ws.subtreePoint[q] += w * y
@@ -132,7 +138,7 @@ extension HandModel {
                 }
             }
             out[i] = v + p.transl
-            guard let jac = jacobian else { continue }
+            guard let jac = jacobian, rowWanted else { continue }
 
             let row = 3 * i * columns
             for e in row..<(row + 3 * columns) { jac[e] = 0 }

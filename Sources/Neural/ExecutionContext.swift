@@ -4,6 +4,8 @@
 struct ExecutionContext {
     let arena: UnsafeMutablePointer<Float>
     let weights: UnsafePointer<Float>
+    /// The model's byte pool: s8 weights of `.int8` convolutions.
+    let bytes: UnsafePointer<Int8>
     let scratch: UnsafeMutablePointer<Float>
     /// Floats of scratch each worker owns, starting at `scratch + worker * scratchPerWorker`.
     let scratchPerWorker: Int

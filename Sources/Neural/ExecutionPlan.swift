@@ -1,3 +1,5 @@
+import CKernels
+
 /// A TFLite graph lowered to steps over one arena: constants decoded to fp32 once (fp16 weights
 /// behind DEQUANTIZE included), every shape checked, every activation placed by `MemoryPlan`.
 /// Once built, running the steps in order reads and writes only inside the arena, the scratch and
@@ -12,6 +14,8 @@ struct ExecutionPlan {
 
     var steps: [Step]
     var weights: ContiguousArray<Float>
+    /// The s8 weights of `.int8` convolutions (at least 64 bytes, so the pool always has an address).
+    var bytes: ContiguousArray<Int8>
     var arenaSize: Int
     var scratchPerWorker: Int
     var inputs: [Port]
@@ -22,10 +26,13 @@ struct ExecutionPlan {
     /// An arena larger than this (1 GiB of floats) is taken as a corrupted model too.
     static let maximumArena = 1 << 28
 
-    init(_ file: TFLiteFile, backend: MatrixBackend) throws {
-        var lowering = try Lowering(file, backend: backend == .packed ? .packed : .openBLAS)
+    /// - Parameter precision: `.int8` lowers CONV_2D to the int8 GEMM (the caller has checked the
+    ///   CPU runs it and the backend is `.packed`).
+    init(_ file: TFLiteFile, backend: MatrixBackend, precision: Precision) throws {
+        var lowering = try Lowering(file, backend: backend == .packed ? (precision == .int8 ? .int8 : .packed) : .openBLAS)
         steps = try lowering.buildSteps()
         weights = lowering.pool
+        bytes = lowering.bytes
         arenaSize = lowering.memory.size
         scratchPerWorker = steps.map(\.scratchPerWorker).max() ?? 0
         guard scratchPerWorker <= 1 << 24 else {
@@ -45,6 +52,7 @@ private struct Lowering {
     var elementCounts: [Int: Int] = [:]
     var memory: MemoryPlan
     var pool = ContiguousArray<Float>()
+    var bytes = ContiguousArray<Int8>(repeating: 0, count: 64)
     var pooled: [Int: Int] = [:]
     var zeros: [Int: Int] = [:]
     let backend: Convolution.Backend
@@ -204,12 +212,13 @@ private struct Lowering {
         return offset
     }
 
-    /// A convolution's filter and bias in the layout its backend reads.
-    mutating func convolutionWeights(_ inputs: [Int], n: Int, k: Int, backend: Convolution.Backend, _ label: String) throws -> (Int, Int) {
+    /// A convolution's filter and bias in the layout its backend reads, and that backend: `.int8`
+    /// falls back to `.packed` for a depth the int8 GEMM cannot sum exactly.
+    mutating func convolutionWeights(_ inputs: [Int], n: Int, k: Int, backend: Convolution.Backend, _ label: String) throws -> (Int, Int, Convolution.Backend) {
         switch backend {
         case .openBLAS:
-            return (try pooledFloats(inputs[1], count: n * k, "\(label) filter"), try bias(inputs, count: n, label))
-        case .packed:
+            return (try pooledFloats(inputs[1], count: n * k, "\(label) filter"), try bias(inputs, count: n, label), .openBLAS)
+        case .packed, .int8:
             let filter = try floats(inputs[1], "\(label) filter").values
             guard filter.count == n * k else { throw fail("\(label): filter has \(filter.count) values, expected \(n * k)") }
             var biasValues = [Float](repeating: 0, count: n)
@@ -217,7 +226,15 @@ private struct Lowering {
                 biasValues = try floats(inputs[2], "\(label) bias").values
                 guard biasValues.count == n else { throw fail("\(label): bias has \(biasValues.count) values, expected \(n)") }
             }
-            return (append(PackedGEMM.pack(filter, n: n, k: k)), append(PackedGEMM.padBias(biasValues, n: n)))
+            if backend == .int8 && handmesh_s8_depth(k) <= QuantizedWeights.maximumDepth {
+                let quantized = QuantizedWeights(filter, n: n, k: k)
+                let offset = bytes.count
+                bytes.append(contentsOf: quantized.packed)
+                // 64 bytes past the end, so whole-vector loads never leave the pool.
+                bytes.append(contentsOf: repeatElement(0, count: 64))
+                return (offset, append(quantized.scale + quantized.sum + PackedGEMM.padBias(biasValues, n: n)), .int8)
+            }
+            return (append(PackedGEMM.pack(filter, n: n, k: k)), append(PackedGEMM.padBias(biasValues, n: n)), .packed)
         }
     }
 
@@ -294,9 +311,9 @@ private struct Lowering {
             let cols = try window(input: x.shape[2], kernel: filter[2], stride: strideW, padding: padding, label)
             let outShape = [x.shape[0], rows.size, cols.size, filter[0]]
             try expectShape(op.outputs[0], outShape, label)
-            let (weightsAt, biasAt) = try convolutionWeights(op.inputs, n: filter[0], k: filter[1] * filter[2] * filter[3], backend: backend, label)
+            let (weightsAt, biasAt, used) = try convolutionWeights(op.inputs, n: filter[0], k: filter[1] * filter[2] * filter[3], backend: backend, label)
             let conv = Convolution(
-                input: x.offset, output: offsets[op.outputs[0]]!, weights: weightsAt, bias: biasAt, backend: backend,
+                input: x.offset, output: offsets[op.outputs[0]]!, weights: weightsAt, bias: biasAt, backend: used,
                 batch: x.shape[0], height: x.shape[1], width: x.shape[2], inChannels: x.shape[3],
                 outHeight: rows.size, outWidth: cols.size, outChannels: filter[0],
                 kernelHeight: filter[1], kernelWidth: filter[2], strideHeight: strideH, strideWidth: strideW,

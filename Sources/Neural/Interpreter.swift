@@ -73,13 +73,10 @@ public final class Interpreter {
     /// as XNNPACK does: on x86 each subnormal operand costs a microcode assist, which made some
     /// layers several times slower.
     public func invoke() {
-        let plan = model.plan
         let state = handmesh_flush_denormals()
         defer { handmesh_restore_float_state(state) }
-        plan.weights.withUnsafeBufferPointer { weights in
-            let context = ExecutionContext(arena: arena, weights: weights.baseAddress!, scratch: scratch,
-                                           scratchPerWorker: plan.scratchPerWorker, threads: threads, pool: pool)
-            for step in plan.steps { step.run(context) }
+        withContext { context in
+            for step in model.plan.steps { step.run(context) }
         }
     }
 
@@ -92,13 +89,23 @@ public final class Interpreter {
         precondition(nanoseconds.count == plan.steps.count, "one time slot per operator")
         let state = handmesh_flush_denormals()
         defer { handmesh_restore_float_state(state) }
-        plan.weights.withUnsafeBufferPointer { weights in
-            let context = ExecutionContext(arena: arena, weights: weights.baseAddress!, scratch: scratch,
-                                           scratchPerWorker: plan.scratchPerWorker, threads: threads, pool: pool)
+        withContext { context in
             for (i, step) in plan.steps.enumerated() {
                 let start = clock()
                 step.run(context)
                 nanoseconds[i] += clock() &- start
+            }
+        }
+    }
+
+    /// The steps' view of this interpreter and its model, valid inside `body`.
+    @inline(__always)
+    private func withContext(_ body: (ExecutionContext) -> Void) {
+        let plan = model.plan
+        plan.weights.withUnsafeBufferPointer { weights in
+            plan.bytes.withUnsafeBufferPointer { bytes in
+                body(ExecutionContext(arena: arena, weights: weights.baseAddress!, bytes: bytes.baseAddress!, scratch: scratch,
+                                      scratchPerWorker: plan.scratchPerWorker, threads: threads, pool: pool))
             }
         }
     }

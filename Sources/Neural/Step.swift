@@ -36,7 +36,7 @@ enum Step {
         switch self {
         case .convolution(let s):
             let kind = s.isPointwise ? "1x1" : "\(s.kernelHeight)x\(s.kernelWidth)/\(s.strideHeight) im2col"
-            return "CONV_2D \(kind)"
+            return "CONV_2D \(kind)" + (s.backend == .int8 ? " int8" : "")
         case .depthwise(let s): return "DEPTHWISE_CONV_2D \(s.kernelHeight)x\(s.kernelWidth)/\(s.strideHeight)"
         case .add: return "ADD"
         case .prelu: return "PRELU"

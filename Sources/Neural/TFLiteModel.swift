@@ -1,6 +1,7 @@
 import Foundation
 
-/// A TFLite model loaded, checked and lowered to an execution plan, with its weights as fp32.
+/// A TFLite model loaded, checked and lowered to an execution plan, with its weights as fp32 (and
+/// the convolutions' as s8 too, in `Precision.int8`).
 ///
 /// Immutable once built, so one instance is shared by every `Interpreter` (and thread) that runs it;
 /// each interpreter holds only its own activations.
@@ -9,25 +10,30 @@ public final class TFLiteModel: Sendable {
     public let name: String
     let plan: ExecutionPlan
 
-    /// Reads and checks the model at `url`; a missing, truncated or corrupted file throws a
-    /// `ModelError` naming the file and what is wrong.
     /// The matrix product its convolutions run on.
     public let backend: MatrixBackend
+    /// The arithmetic its convolutions run in: the one asked for, unless that was `.int8` on a CPU
+    /// without VNNI or with the OpenBLAS backend, which run `.float32`.
+    public let precision: Precision
 
-    public convenience init(contentsOf url: URL, backend: MatrixBackend = .packed) throws {
+    /// Reads and checks the model at `url`; a missing, truncated or corrupted file throws a
+    /// `ModelError` naming the file and what is wrong.
+    /// - Parameter precision: `.float32` (the default: LiteRT's arithmetic) or `.int8`.
+    public convenience init(contentsOf url: URL, backend: MatrixBackend = .packed, precision: Precision = .float32) throws {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
             throw ModelError(file: url.path, problem: "cannot be read (\(error.localizedDescription))")
         }
-        try self.init(bytes: [UInt8](data), name: url.path, backend: backend)
+        try self.init(bytes: [UInt8](data), name: url.path, backend: backend, precision: precision)
     }
 
-    public init(bytes: [UInt8], name: String, backend: MatrixBackend = .packed) throws {
+    public init(bytes: [UInt8], name: String, backend: MatrixBackend = .packed, precision: Precision = .float32) throws {
         self.name = name
         self.backend = backend
-        plan = try ExecutionPlan(TFLiteFile(bytes: bytes, name: name), backend: backend)
+        self.precision = precision == .int8 && backend == .packed && Precision.int8Available ? .int8 : .float32
+        plan = try ExecutionPlan(TFLiteFile(bytes: bytes, name: name), backend: backend, precision: self.precision)
     }
 
     public var inputCount: Int { plan.inputs.count }

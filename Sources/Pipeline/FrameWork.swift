@@ -9,6 +9,9 @@ import Video
 public struct FrameWork: Sendable {
     public var frame: Frame
     public var hands: [HandRecord]
+    /// The frame's hand mask (white hand on black, decoded like any video frame), when the stream has
+    /// one: the paired mask video's frame, or the frame itself when the input is a mask video.
+    public var mask: Frame?
     /// What the stream knows about its camera and output, for the stages that need it.
     public let context: StreamContext
     /// Milliseconds per stage: decode first, then each stage in order.
@@ -17,6 +20,7 @@ public struct FrameWork: Sendable {
     public init(frame: Frame, context: StreamContext, decodeMilliseconds: Double = 0) {
         self.frame = frame
         self.hands = []
+        self.mask = nil
         self.context = context
         self.stageMilliseconds = StageTimes()
         self.stageMilliseconds[0] = decodeMilliseconds

@@ -69,12 +69,16 @@ public struct FitSummary: Sendable, Equatable {
     public var milliseconds: Double
     /// Whether the fit started from the previous frame's result for this track.
     public var warm: Bool
+    /// With a mask: intersection over union of the fitted mesh's silhouette and the mask, over the
+    /// square the silhouette term compares them on.
+    public var maskIoU: Float?
 
-    public init(iterations: Int, reprojectionPixels: Float, milliseconds: Double, warm: Bool) {
+    public init(iterations: Int, reprojectionPixels: Float, milliseconds: Double, warm: Bool, maskIoU: Float? = nil) {
         self.iterations = iterations
         self.reprojectionPixels = reprojectionPixels
         self.milliseconds = milliseconds
         self.warm = warm
+        self.maskIoU = maskIoU
     }
 }
 
@@ -127,6 +131,7 @@ extension HandRecord {
             json.key("reprojection_px"); json.number(fit.reprojectionPixels, decimals: 3)
             json.key("ms"); json.number(fit.milliseconds, decimals: 3)
             json.key("warm"); json.bool(fit.warm)
+            if let iou = fit.maskIoU { json.key("mask_iou"); json.number(iou, decimals: 4) }
             json.endObject()
         }
         json.endObject()

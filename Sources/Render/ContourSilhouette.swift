@@ -21,13 +21,13 @@ public struct ContourSilhouette: Sendable {
     public var cutoff: Float = 10
     /// A(p) after `render`.
     public private(set) var probability: [Float]
-    /// The outline edges found by the last `render`, as vertex index pairs.
     public private(set) var outlineEdgeCount = 0
     private var coverage: Rasterizer
     private var bestD2: [Float]
     private var bestEdge: [Int32]
     private var bestT: [Float]
-    private var outline: [SIMD2<Int32>] = []
+    /// The outline edges found by the last `render`, as vertex index pairs.
+    public private(set) var outline: [SIMD2<Int32>] = []
     // Mesh topology, rebuilt when the faces change: unique edges and their one or two faces.
     private var topologyKey: [SIMD3<Int32>] = []
     private var edges: [SIMD2<Int32>] = []
@@ -75,7 +75,10 @@ public struct ContourSilhouette: Sendable {
         if screen3.count != screen.count { screen3 = [SIMD3<Float>](repeating: .zero, count: screen.count) }
         for i in 0..<screen.count { screen3[i] = SIMD3(screen[i].x, screen[i].y, 1) }
         coverage.clear()
-        coverage.draw(screen: screen3, faces: faces)
+        // A closed mesh's faces turned one way cover its whole silhouette (every line of sight that
+        // enters it also leaves it), so half the faces suffice; for an open mesh (MANO's wrist) the
+        // opening's rim may lose a sliver.
+        coverage.draw(screen: screen3, faces: faces, culling: .back)
         for (f, face) in faces.enumerated() {
             let a = screen[Int(face.x)], b = screen[Int(face.y)], c = screen[Int(face.z)]
             faceSign[f] = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)

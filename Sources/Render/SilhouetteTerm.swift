@@ -1,3 +1,4 @@
+import COpenBLAS
 /// A differentiable mask term for the refinement: residuals `r_p = A_p(θ) − M_p` between the hand mesh's
 /// soft silhouette A and a target mask M, sampled on a square grid over the hand's region, with their
 /// Jacobian ∂r/∂θ through the hand model's vertex Jacobian. Mask2Hand (Chang et al.) fits a hand to a
@@ -33,6 +34,17 @@ public struct SilhouetteTerm: Sendable {
     private var screen: [SIMD2<Float>] = []
     private var screenJacobian: [Float] = []
     private var counts: [Float]
+    /// Per vertex, after `evaluate`: whether it ends an outline edge (only those rows of the vertex
+    /// Jacobian are read).
+    public private(set) var outlineVertices: [Bool] = []
+    private var flaggedEdges: [SIMD2<Int32>] = []
+    private var columnCell: [Int32] = []
+    /// Rows with a gradient after `differentiate`, in the order first touched.
+    private var activeRows: [Int32] = []
+    private var packedRows: [Float] = []
+    private var packedResiduals: [Float] = []
+    private var product: [Float] = []
+    private var gradient: [Float] = []
 
     /// - Parameters:
     ///   - gridSize: cells per side.
@@ -41,6 +53,9 @@ public struct SilhouetteTerm: Sendable {
         precondition(gridSize >= 8 && gridSize <= 1024, "SilhouetteTerm: grid size \(gridSize) must be 8 to 1024")
         self.gridSize = gridSize
         soft = ContourSilhouette(width: gridSize, height: gridSize, sigma: sigma)
+        // Beyond 6 σ of squared distance A is within 0.25% of 0 or 1 (the sigmoid of 6), and its
+        // gradient is smaller still; a narrower band means fewer cells and rows per evaluation.
+        soft.cutoff = 6
         target = [Float](repeating: 0, count: gridSize * gridSize)
         residuals = target
         counts = target
@@ -65,6 +80,14 @@ public struct SilhouetteTerm: Sendable {
     public mutating func setTarget(mask: [UInt8], width: Int, height: Int, region lo: SIMD2<Float>, _ hi: SIMD2<Float>,
                                    margin: Float = 0.15) {
         precondition(mask.count >= width * height, "SilhouetteTerm: mask has \(mask.count) bytes for \(width)x\(height)")
+        mask.withUnsafeBufferPointer { m in
+            setTarget(mask: MaskView(m.baseAddress!, width: width, height: height), region: lo, hi, margin: margin)
+        }
+    }
+
+    /// `setTarget` on a mask seen through `MaskView` (a decoded mask video frame, for one).
+    public mutating func setTarget(mask: MaskView, region lo: SIMD2<Float>, _ hi: SIMD2<Float>, margin: Float = 0.15) {
+        let width = mask.width, height = mask.height
         let centre = (lo + hi) / 2
         let side = max(max(hi.x - lo.x, hi.y - lo.y) * (1 + 2 * margin), Float(gridSize) * 0.25)
         step = side / Float(gridSize)
@@ -80,14 +103,27 @@ public struct SilhouetteTerm: Sendable {
         let x0 = max(0, Int(originX)), y0 = max(0, Int(originY))
         let x1 = min(width, Int((originX + side).rounded(.up))), y1 = min(height, Int((originY + side).rounded(.up)))
         if x0 < x1 && y0 < y1 {
-            for y in y0..<y1 {
-                let j = Int(((Float(y) + 0.5) - originY) / step)
-                guard j >= 0 && j < n else { continue }
-                for x in x0..<x1 {
-                    let i = Int(((Float(x) + 0.5) - originX) / step)
-                    guard i >= 0 && i < n else { continue }
-                    counts[j * n + i] += 1
-                    if mask[y * width + x] >= 128 { target[j * n + i] += 1 }
+            // Each column's cell, once per call rather than per pixel; -1 off the grid.
+            if columnCell.count < x1 - x0 { columnCell = [Int32](repeating: 0, count: x1 - x0) }
+            for x in x0..<x1 {
+                let i = Int(((Float(x) + 0.5) - originX) / step)
+                columnCell[x - x0] = i >= 0 && i < n ? Int32(i) : -1
+            }
+            columnCell.withUnsafeBufferPointer { cells in
+                target.withUnsafeMutableBufferPointer { t in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for y in y0..<y1 {
+                            let j = Int(((Float(y) + 0.5) - originY) / step)
+                            guard j >= 0 && j < n else { continue }
+                            let row = mask.base + y * mask.rowBytes
+                            for x in x0..<x1 {
+                                let i = Int(cells[x - x0])
+                                guard i >= 0 else { continue }
+                                c[j * n + i] += 1
+                                if row[x * mask.pixelStride] >= MaskView.handThreshold { t[j * n + i] += 1 }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -98,7 +134,7 @@ public struct SilhouetteTerm: Sendable {
                     target[k] /= counts[k]
                 } else {
                     let x = Int(originX + (Float(i) + 0.5) * step), y = Int(originY + (Float(j) + 0.5) * step)
-                    target[k] = x >= 0 && y >= 0 && x < width && y < height && mask[y * width + x] >= 128 ? 1 : 0
+                    target[k] = x >= 0 && y >= 0 && x < width && y < height && mask.isHand(x: x, y: y) ? 1 : 0
                 }
             }
         }
@@ -109,46 +145,68 @@ public struct SilhouetteTerm: Sendable {
     /// `HandParameters`' order).
     public mutating func evaluate(vertices: UnsafeBufferPointer<SIMD3<Double>>, faces: [SIMD3<Int32>], camera: RenderCamera,
                                   vertexJacobian: UnsafeBufferPointer<Double>? = nil, parameterCount P: Int = 61) {
+        evaluate(vertices: vertices, faces: faces, camera: camera)
+        if let vertexJacobian { differentiate(vertices: vertices, camera: camera, vertexJacobian: vertexJacobian, parameterCount: P) }
+    }
+
+    /// Residuals at camera-space `vertices` of a mesh with `faces`; afterwards `outlineVertices` flags
+    /// the vertices whose motion the residuals feel.
+    public mutating func evaluate(vertices: UnsafeBufferPointer<SIMD3<Double>>, faces: [SIMD3<Int32>], camera: RenderCamera) {
         let v = vertices.count
         if screen.count != v { screen = [SIMD2<Float>](repeating: .zero, count: v) }
-        let wantJacobian = vertexJacobian != nil
-        if wantJacobian {
-            precondition(vertexJacobian!.count >= 3 * v * P, "SilhouetteTerm: vertex Jacobian has \(vertexJacobian!.count) values, expected \(3 * v * P)")
-            if screenJacobian.count != 2 * v * P { screenJacobian = [Float](repeating: 0, count: 2 * v * P) }
-            parameterCount = P
-        }
         let inv = 1 / step, ox = originX, oy = originY
-        screen.withUnsafeMutableBufferPointer { sp in
-            screenJacobian.withUnsafeMutableBufferPointer { sj in
-                for i in 0..<v {
-                    let p = SIMD3<Float>(vertices[i])
-                    guard p.z > 1e-4 else {
-                        sp[i] = SIMD2(repeating: -1e6)
-                        continue
-                    }
-                    let (uv, du, dv) = camera.projectWithJacobian(p)
-                    sp[i] = SIMD2((uv.x - ox) * inv, (uv.y - oy) * inv)
-                    guard let vj = vertexJacobian else { continue }
-                    // Grid position's Jacobian: (1/step) · d(u, v)/d(x, y, z) · ∂(x, y, z)/∂θ.
-                    let rx = 3 * i * P, gx = 2 * i * P
-                    let ux = Double(du.x * inv), uy = Double(du.y * inv), uz = Double(du.z * inv)
-                    let vx = Double(dv.x * inv), vy = Double(dv.y * inv), vz = Double(dv.z * inv)
-                    for k in 0..<P {
-                        let jx = vj[rx + k], jy = vj[rx + P + k], jz = vj[rx + 2 * P + k]
-                        sj[gx + k] = Float(ux * jx + uy * jy + uz * jz)
-                        sj[gx + P + k] = Float(vx * jx + vy * jy + vz * jz)
-                    }
-                }
+        for i in 0..<v {
+            let p = SIMD3<Float>(vertices[i])
+            guard p.z > 1e-4 else {
+                screen[i] = SIMD2(repeating: -1e6)
+                continue
             }
+            let uv = camera.project(p)
+            screen[i] = SIMD2((uv.x - ox) * inv, (uv.y - oy) * inv)
         }
         soft.render(screen: screen, faces: faces)
         for k in 0..<residuals.count { residuals[k] = soft.probability[k] - target[k] }
-        guard wantJacobian else { return }
+        if outlineVertices.count != v { outlineVertices = [Bool](repeating: false, count: v) }
+        for e in flaggedEdges { outlineVertices[Int(e.x)] = false; outlineVertices[Int(e.y)] = false }
+        flaggedEdges.removeAll(keepingCapacity: true)
+        for e in soft.outline {
+            outlineVertices[Int(e.x)] = true
+            outlineVertices[Int(e.y)] = true
+            flaggedEdges.append(e)
+        }
+    }
+
+    /// The Jacobian of the last `evaluate`'s residuals: `vertexJacobian` is ∂vertex/∂θ, (3 V) × P
+    /// row-major, and only the rows of `outlineVertices` are read.
+    public mutating func differentiate(vertices: UnsafeBufferPointer<SIMD3<Double>>, camera: RenderCamera,
+                                       vertexJacobian vj: UnsafeBufferPointer<Double>, parameterCount P: Int = 61) {
+        let v = vertices.count
+        precondition(vj.count >= 3 * v * P, "SilhouetteTerm: vertex Jacobian has \(vj.count) values, expected \(3 * v * P)")
+        if screenJacobian.count != 2 * v * P { screenJacobian = [Float](repeating: 0, count: 2 * v * P) }
+        parameterCount = P
+        let inv = 1 / step
+        screenJacobian.withUnsafeMutableBufferPointer { sj in
+            for i in 0..<v where outlineVertices[i] {
+                let p = SIMD3<Float>(vertices[i])
+                guard p.z > 1e-4 else { continue }
+                let (_, du, dv) = camera.projectWithJacobian(p)
+                // Grid position's Jacobian: (1/step) · d(u, v)/d(x, y, z) · ∂(x, y, z)/∂θ.
+                let rx = 3 * i * P, gx = 2 * i * P
+                let ux = Double(du.x * inv), uy = Double(du.y * inv), uz = Double(du.z * inv)
+                let vx = Double(dv.x * inv), vy = Double(dv.y * inv), vz = Double(dv.z * inv)
+                for k in 0..<P {
+                    let jx = vj[rx + k], jy = vj[rx + P + k], jz = vj[rx + 2 * P + k]
+                    sj[gx + k] = Float(ux * jx + uy * jy + uz * jz)
+                    sj[gx + P + k] = Float(vx * jx + vy * jy + vz * jz)
+                }
+            }
+        }
         let n = gridSize * gridSize
         if jacobian.count != n * P {
             jacobian = [Float](repeating: 0, count: n * P)
             for k in 0..<n { rowActive[k] = false }
         }
+        activeRows.removeAll(keepingCapacity: true)
         jacobian.withUnsafeMutableBufferPointer { jac in
             rowActive.withUnsafeMutableBufferPointer { act in
                 // Clear only the rows the previous evaluation wrote.
@@ -158,7 +216,10 @@ public struct SilhouetteTerm: Sendable {
                 }
                 screenJacobian.withUnsafeBufferPointer { sj in
                     soft.forEachGradient(screen: screen) { k, ia, ib, ga, gb in
-                        act[k] = true
+                        if !act[k] {
+                            act[k] = true
+                            activeRows.append(Int32(k))
+                        }
                         let row = jac.baseAddress! + k * P
                         let ax = sj.baseAddress! + 2 * ia * P, ay = ax + P
                         let bx = sj.baseAddress! + 2 * ib * P, by = bx + P
@@ -169,26 +230,45 @@ public struct SilhouetteTerm: Sendable {
         }
     }
 
-    /// Adds `weight · JᵀJ` (P × P, row-major, upper and lower) and `weight · Jᵀr` (P) over the active rows.
-    public func accumulateNormalEquations(jtj: inout [Double], jtr: inout [Double], weight: Double = 1) {
-        let P = parameterCount
-        precondition(jtj.count == P * P && jtr.count == P, "SilhouetteTerm: normal equations need \(P)x\(P) and \(P) values")
+    /// Adds `weight · JᵀJ` (P × P, row-major, symmetric) and `weight · Jᵀr` (P) over the active rows.
+    public mutating func accumulateNormalEquations(jtj: inout [Double], jtr: inout [Double], weight: Double = 1) {
+        precondition(jtj.count == parameterCount * parameterCount && jtr.count == parameterCount,
+                     "SilhouetteTerm: normal equations need \(parameterCount)x\(parameterCount) and \(parameterCount) values")
+        jtj.withUnsafeMutableBufferPointer { a in
+            jtr.withUnsafeMutableBufferPointer { b in accumulateNormalEquations(jtj: a, jtr: b, weight: weight) }
+        }
+    }
+
+    /// `accumulateNormalEquations` into buffers (a solver's own, symmetric), adding to what they hold.
+    /// The active rows are packed and multiplied by BLAS: a few hundred rows of 61.
+    public mutating func accumulateNormalEquations(jtj a: UnsafeMutableBufferPointer<Double>, jtr b: UnsafeMutableBufferPointer<Double>,
+                                                   weight: Double = 1) {
+        let P = parameterCount, m = activeRows.count
+        precondition(a.count >= P * P && b.count >= P, "SilhouetteTerm: normal equations need \(P)x\(P) and \(P) values")
+        guard m > 0 else { return }
+        if packedRows.count < m * P { packedRows = [Float](repeating: 0, count: m * P) }
+        if packedResiduals.count < m { packedResiduals = [Float](repeating: 0, count: m) }
+        if product.count != P * P { product = [Float](repeating: 0, count: P * P) }
+        if gradient.count != P { gradient = [Float](repeating: 0, count: P) }
+        // Single precision is plenty for a Gauss–Newton step and halves the work.
         jacobian.withUnsafeBufferPointer { jac in
-            jtj.withUnsafeMutableBufferPointer { a in
-                jtr.withUnsafeMutableBufferPointer { b in
-                    for row in 0..<rowActive.count where rowActive[row] {
-                        let r = jac.baseAddress! + row * P
-                        let res = Double(residuals[row]) * weight
-                        for i in 0..<P {
-                            let ri = Double(r[i])
-                            if ri == 0 { continue }
-                            b[i] += ri * res
-                            let wi = ri * weight
-                            for j in i..<P { a[i * P + j] += wi * Double(r[j]) }
-                        }
-                    }
-                    for i in 0..<P { for j in 0..<i { a[i * P + j] = a[j * P + i] } }
+            packedRows.withUnsafeMutableBufferPointer { packed in
+                for (r, row) in activeRows.enumerated() {
+                    let k = Int(row)
+                    (packed.baseAddress! + r * P).update(from: jac.baseAddress! + k * P, count: P)
+                    packedResiduals[r] = residuals[k]
                 }
+            }
+        }
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(P), Int32(m), Float(weight), packedRows, Int32(P), 0, &product, Int32(P))
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(P), Float(weight), packedRows, Int32(P), packedResiduals, 1, 0, &gradient, 1)
+        for i in 0..<P { b[i] += Double(gradient[i]) }
+        for i in 0..<P {
+            a[i * P + i] += Double(product[i * P + i])
+            for j in (i + 1)..<P {
+                let x = Double(product[i * P + j])
+                a[i * P + j] += x
+                a[j * P + i] += x
             }
         }
     }

@@ -12,6 +12,7 @@ struct Bench: ParsableCommand {
             BenchFit.self,
             BenchHandModel.self,
             BenchRender.self,
+            BenchSilhouette.self,
         ]
     )
 }

@@ -13,6 +13,8 @@ import Video
 /// - tracking: one hand at most, so once a hand is found its ROI comes from the previous frame's
 ///   landmarks and the palm detector stays off (MediaPipe's static_image_mode=False, max_num_hands=1);
 /// - detection: palm detection and landmarks on every frame (static_image_mode=True).
+/// Each mode runs in every precision asked for (the landmark network's: fp32, and int8 where the CPU
+/// has VNNI), so both sit beside MediaPipe in one run.
 /// Frames are decoded before timing starts; only `HandTracker.process` is timed. The figure per mode
 /// is the median over runs of the mean time per frame. scripts/bench-evidence runs this beside
 /// MediaPipe Python's `process()` on the same frames and prints the ratio.
@@ -33,6 +35,9 @@ struct BenchEvidence: ParsableCommand {
     @Option(help: "Directory holding the .tflite models (default: HANDMESH_MODELS or the user's data directory).")
     var models: String?
 
+    @Option(help: "Landmark-network precisions to measure, comma-separated: float32, int8 (default: both where the CPU runs int8).")
+    var precision: String?
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -47,21 +52,30 @@ struct BenchEvidence: ParsableCommand {
         try store.verify(.palmDetectionFull)
         try store.verify(.handLandmarkFull)
         let palm = try TFLiteModel(contentsOf: store.url(for: .palmDetectionFull))
-        let landmark = try TFLiteModel(contentsOf: store.url(for: .handLandmarkFull))
         let clip = try decode()
 
-        var results: [String: Any] = ["video": video, "frames": clip.count, "runs": runs, "threads": 1]
-        for mode in ["tracking", "detection"] {
-            let options = HandTracker.Options(maxHands: 1, staticImageMode: mode == "detection", threads: 1)
-            let figures = try measure(clip, tracker: HandTracker(palmModel: palm, landmarkModel: landmark, options: options))
-            results[mode] = figures.json
-            if !json {
-                print(String(format: "evidence %@: %.2f ms/frame (median of %d runs; per-frame median %.2f ms; CPU %.2f ms/frame, cpu/wall %.2f); detector on %d of %d frames, a hand in %d",
-                             mode.padding(toLength: 9, withPad: " ", startingAt: 0), figures.medianRunMean, runs,
-                             figures.medianFrame, figures.cpuMillisecondsPerFrame, figures.cpuPerWall,
-                             figures.detectorFrames, clip.count, figures.handFrames))
+        // "precisions" holds each precision's modes; JSON keys are the precision that actually ran.
+        var results: [String: Any] = ["video": video, "frames": clip.count, "runs": runs, "threads": 1,
+                                      "default_precision": Precision.fastest.rawValue]
+        var byPrecision: [String: Any] = [:]
+        for precision in try BenchModels.precisions(precision) {
+            let landmark = try TFLiteModel(contentsOf: store.url(for: .handLandmarkFull), precision: precision)
+            var modes: [String: Any] = [:]
+            for mode in ["tracking", "detection"] {
+                let options = HandTracker.Options(maxHands: 1, staticImageMode: mode == "detection", threads: 1)
+                let figures = try measure(clip, tracker: HandTracker(palmModel: palm, landmarkModel: landmark, options: options))
+                modes[mode] = figures.json
+                if !json {
+                    print(String(format: "evidence %@ %@: %.2f ms/frame (median of %d runs; per-frame median %.2f ms; CPU %.2f ms/frame, cpu/wall %.2f); detector on %d of %d frames, a hand in %d",
+                                 mode.padding(toLength: 9, withPad: " ", startingAt: 0),
+                                 landmark.precision.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
+                                 figures.medianRunMean, runs, figures.medianFrame, figures.cpuMillisecondsPerFrame,
+                                 figures.cpuPerWall, figures.detectorFrames, clip.count, figures.handFrames))
+                }
             }
+            byPrecision[landmark.precision.rawValue] = modes
         }
+        results["precisions"] = byPrecision
         if json {
             let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

@@ -3,8 +3,8 @@ import Dispatch
 import Foundation
 import Neural
 
-/// `handmesh bench models`: median latency of each hand network at 1 and 2 threads, and a
-/// per-operator breakdown of landmark-full. `scripts/bench-models` runs this next to LiteRT on the
+/// `handmesh bench models`: median latency of each hand network at 1 and 2 threads in each
+/// precision asked for, and a per-operator breakdown of landmark-full in each. `scripts/bench-models` runs this next to LiteRT on the
 /// same inputs and prints the ratios.
 struct BenchModels: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +18,9 @@ struct BenchModels: ParsableCommand {
     @Option(help: "Only these networks, comma-separated (e.g. hand_landmark_full).") var only: String?
     @Flag(help: "Print JSON (for scripts/bench-models) instead of a table.") var json = false
     @Flag(help: "Skip the per-operator breakdown.") var noBreakdown = false
+    @Flag(help: "In the breakdown, list every operator in run order too (text output only).") var eachOperator = false
+    @Option(help: "Precisions to measure, comma-separated: float32, int8 (default: both where the CPU runs int8).")
+    var precision: String?
 
     func run() throws {
         let store = location.store
@@ -33,12 +36,15 @@ struct BenchModels: ParsableCommand {
             }
         }
 
+        let precisions = try Self.precisions(precision)
+
         var results: [[String: Any]] = []
         for network in networks {
+          for precision in precisions {
             let model: TFLiteModel
             do {
                 try store.verify(network)
-                model = try TFLiteModel(contentsOf: store.url(for: network))
+                model = try TFLiteModel(contentsOf: store.url(for: network), precision: precision)
             } catch let error as ModelError {
                 throw ValidationError(error.description)
             }
@@ -55,27 +61,33 @@ struct BenchModels: ParsableCommand {
                     cpuTimes.append(threadCPUMilliseconds() - cpu)
                 }
                 var row: [String: Any] = ["model": network.rawValue, "threads": count, "median_ms": median(times),
-                                          "min_ms": times.min() ?? 0, "runs": runs]
+                                          "min_ms": times.min() ?? 0, "runs": runs, "precision": model.precision.rawValue]
                 // With one thread the whole inference runs on this thread, so its CPU time is the
                 // latency without the time other processes took the core: a steadier figure on a shared machine.
                 if count == 1 { row["cpu_median_ms"] = median(cpuTimes) }
                 results.append(row)
                 if !json {
                     let cpu = count == 1 ? String(format: ", thread CPU median %.3f ms", median(cpuTimes)) : ""
-                    print(String(format: "%-22@ threads %d  median %7.3f ms  (min %.3f%@, %d runs)",
-                                 network.rawValue as NSString, count, median(times), times.min() ?? 0, cpu as NSString, runs))
+                    print(String(format: "%-22@ %-7@ threads %d  median %7.3f ms  (min %.3f%@, %d runs)",
+                                 network.rawValue as NSString, model.precision.rawValue as NSString, count, median(times),
+                                 times.min() ?? 0, cpu as NSString, runs))
                 }
             }
+          }
         }
 
         var breakdown: [[String: Any]] = []
         if !noBreakdown, networks.contains(.handLandmarkFull) {
-            breakdown = try operatorBreakdown(TFLiteModel(contentsOf: store.url(for: .handLandmarkFull)))
-            if !json {
-                print("\nhand_landmark_full, 1 thread, per operator kind (mean thread CPU time over \(runs) runs):")
-                for row in breakdown {
-                    print(String(format: "  %-34@ %3d ops  %7.3f ms  %5.1f%%", (row["operator"] as! String) as NSString,
-                                 row["count"] as! Int, row["ms"] as! Double, row["percent"] as! Double))
+            for precision in precisions {
+                let model = try TFLiteModel(contentsOf: store.url(for: .handLandmarkFull), precision: precision)
+                let rows = try operatorBreakdown(model).map { $0.merging(["precision": model.precision.rawValue]) { $1 } }
+                breakdown += rows
+                if !json {
+                    print("\nhand_landmark_full, \(model.precision), 1 thread, per operator kind (mean thread CPU time over \(runs) runs):")
+                    for row in rows {
+                        print(String(format: "  %-34@ %3d ops  %7.3f ms  %5.1f%%", (row["operator"] as! String) as NSString,
+                                     row["count"] as! Int, row["ms"] as! Double, row["percent"] as! Double))
+                    }
                 }
             }
         }
@@ -84,6 +96,20 @@ struct BenchModels: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
+    }
+
+    /// The precisions a --precision list names; by default fp32, and int8 too where the CPU runs it.
+    static func precisions(_ list: String?) throws -> [Precision] {
+        guard let list else { return Precision.int8Available ? [.float32, .int8] : [.float32] }
+        let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let chosen = try names.map { name in
+            guard let precision = Precision(rawValue: name) else {
+                throw ValidationError("--precision: unknown precision \(name) (float32 or int8)")
+            }
+            return precision
+        }
+        guard !chosen.isEmpty else { throw ValidationError("--precision: give float32, int8 or both") }
+        return chosen
     }
 
     /// The same synthetic "gradient" input scripts/litert_reference.py and scripts/litert_bench.py use.
@@ -115,6 +141,12 @@ struct BenchModels: ParsableCommand {
                 var time = timespec()
                 clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
                 return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+            }
+        }
+        if eachOperator && !json {
+            print("\nhand_landmark_full, \(model.precision), each operator in run order (mean thread CPU time):")
+            for (i, (label, ns)) in zip(model.operatorLabels, nanoseconds).enumerated() {
+                print(String(format: "  %3d %-34@ %8.1f µs", i, label as NSString, Double(ns) / Double(runs) / 1e3))
             }
         }
         var byLabel: [String: (count: Int, ns: UInt64)] = [:]

@@ -14,7 +14,8 @@ struct Run: ParsableCommand {
         discussion: """
         Every input gets its own pipeline; all of them write to every output. SIGINT or SIGTERM \
         stops reading and drains: every decoded frame still gets its record, then the end record. \
-        SIGHUP reopens output files (for logrotate).
+        SIGHUP reopens output files (for logrotate). SIGUSR1 writes the next frame, hands drawn, to the \
+        --snapshot PNG.
 
         Exit status: 0 done; 1 bad config or arguments; 2 an input could not be read at all; \
         3 done, but an input was damaged (corrupt packets skipped) or a live input was lost for good; \
@@ -35,6 +36,18 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Also write a video of every frame with its fitted hands drawn (.mp4); with several inputs, one file each, named PATH-<stream>.mp4.")
     var overlay: String?
 
+    @Option(name: .long, help: "A mask video (white hand on black) paired frame by frame with the one input: the fit also matches the mesh's silhouette to it.")
+    var mask: String?
+
+    @Flag(name: .long, help: "The inputs are mask videos: estimate hands from their silhouettes alone (Mask2Hand mode).")
+    var inputIsMask = false
+
+    @Option(name: .long, help: "Which hand the masks show, right or left (a silhouette cannot tell; default right).")
+    var maskHand: String?
+
+    @Option(name: .long, help: "On SIGUSR1, write the next frame with its hands drawn to this PNG (one input).")
+    var snapshot: String?
+
     @Flag(name: .long, help: "Pace inputs at their frame rate, as if live: frames are dropped when the pipeline is busy.")
     var realtime = false
 
@@ -42,6 +55,10 @@ struct Run: ParsableCommand {
     var logLevel: String?
 
     func validate() throws {
+        if mask != nil && input.count != 1 { throw ValidationError("--mask pairs with exactly one --input") }
+        if snapshot != nil && input.count > 1 { throw ValidationError("--snapshot goes with at most one --input") }
+        if mask != nil && inputIsMask { throw ValidationError("--mask pairs a mask with an RGB input; --input-is-mask says the input is the mask") }
+        if let maskHand, MaskHand(rawValue: maskHand) == nil { throw ValidationError("--mask-hand must be right or left") }
         if let logLevel, !LogLevelName.all.contains(logLevel) {
             throw ValidationError("--log-level must be one of \(LogLevelName.all.joined(separator: ", "))")
         }
@@ -76,6 +93,7 @@ struct Run: ParsableCommand {
         }
         let allSinks = SinkSet(Array(opened.values))
 
+        let snapshots = SnapshotTrigger()
         var pipelines: [(Pipeline, isLive: Bool, expectedFrames: Int?)] = []
         var unreadable = 0
         for (stream, sinks) in zip(streams, streamSinks) {
@@ -83,7 +101,8 @@ struct Run: ParsableCommand {
                 let source = try VideoSource(try InputSpec(parsing: stream.input), options: stream.settings.sourceOptions)
                 let stages = try StandardStages.make(
                     for: stream.settings, logger: logger,
-                    overlay: overlayPath(for: stream, of: streams.count).map { ($0, source.frameRate ?? 30) })
+                    overlay: overlayPath(for: stream, of: streams.count).map { ($0, source.frameRate ?? 30) },
+                    snapshots: snapshots)
                 let pipeline = Pipeline(source: source, stages: stages, sinks: sinks,
                                         context: stream.settings.context(stream: stream.name), logger: logger)
                 let expected = source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
@@ -99,9 +118,12 @@ struct Run: ParsableCommand {
         }
 
         let running = pipelines.map(\.0)
+        var onSnapshot: (@Sendable () -> Void)?
+        if streams.contains(where: { $0.settings.snapshot != nil }) { onSnapshot = { snapshots.request() } }
         let watcher = SignalWatcher(
             onStop: { _ in running.forEach { $0.stop() } },
-            onHangUp: { allSinks.reopen() })
+            onHangUp: { allSinks.reopen() },
+            onSnapshot: onSnapshot)
         let progress = ProgressBar.make(for: pipelines)
         running.forEach { $0.start() }
         let results = running.map { $0.wait() }
@@ -127,6 +149,10 @@ struct Run: ParsableCommand {
     private func streams(from config: HandMeshConfig) throws -> [StreamConfig] {
         var settings = config.defaults
         if realtime { settings.realtime = true }
+        if inputIsMask { settings.inputIsMask = true }
+        if let maskHand { settings.maskHand = MaskHand(rawValue: maskHand) ?? .right }
+        settings.mask = mask
+        settings.snapshot = snapshot
         if input.isEmpty && config.streams.isEmpty {
             // The embedded default: a synthetic right hand, seen as a camera sees it (not mirrored).
             settings.mirrored = false

@@ -15,7 +15,8 @@ struct Serve: ParsableCommand {
         is retried with backoff without disturbing the others. Under systemd it sends READY=1 once \
         every stream has been opened (or scheduled for a retry), STATUS= lines, WATCHDOG=1 at half \
         of WatchdogSec while no pipeline is stuck, and STOPPING=1. SIGTERM or SIGINT drains every \
-        stream (end records written) and exits 0; SIGHUP reopens output files. When every stream \
+        stream (end records written) and exits 0; SIGHUP reopens output files; SIGUSR1 writes a PNG \
+        snapshot of each stream's next frame to its `snapshot` path. When every stream \
         has finished (file inputs), serve exits 0.
 
         With --input, serve runs that one input as its only stream, with the config's [defaults] \
@@ -33,6 +34,9 @@ struct Serve: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Outputs for --input (default ndjson:-).")
     var output: [String] = []
 
+    @Option(name: .long, help: "For --input: on SIGUSR1, write the next frame with its hands drawn to this PNG.")
+    var snapshot: String?
+
     @Option(name: .long, help: "Stream name for --input.")
     var name = "main"
 
@@ -49,14 +53,17 @@ struct Serve: ParsableCommand {
         guard stallSeconds > 0 else { throw ValidationError("--stall-seconds must be more than 0") }
         guard config != nil || input != nil else { throw ValidationError("give --config, --input, or both") }
         guard input != nil || output.isEmpty else { throw ValidationError("--output goes with --input") }
+        guard input != nil || snapshot == nil else { throw ValidationError("--snapshot goes with --input; streams of the config name theirs") }
     }
 
     func run() throws {
         LoggingSetup.bootstrap()
         var fileConfig = try loadConfig(config)
         if let input {
+            var settings = fileConfig.defaults
+            settings.snapshot = snapshot
             fileConfig.streams = [StreamConfig(name: name, input: input, outputs: output.isEmpty ? ["ndjson:-"] : output,
-                                               settings: fileConfig.defaults)]
+                                               settings: settings)]
         }
         guard !fileConfig.streams.isEmpty else {
             printError("\(config ?? "serve"): no [[streams]] to serve")
@@ -64,18 +71,24 @@ struct Serve: ParsableCommand {
         }
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
         let notifier = ServiceNotifier()
+        let snapshots = SnapshotTrigger()
         let supervisors = fileConfig.streams.map { stream in
             var streamLogger = logger
             if let level = stream.settings.logLevel.flatMap(Logger.Level.init(rawValue:)) {
                 streamLogger.logLevel = level
             }
-            return StreamSupervisor(config: stream, logger: streamLogger)
+            return StreamSupervisor(config: stream, logger: streamLogger) {
+                try StandardStages.make(for: $0, logger: $1, snapshots: snapshots)
+            }
         }
 
         let stop = DispatchSemaphore(value: 0)
+        var onSnapshot: (@Sendable () -> Void)?
+        if fileConfig.streams.contains(where: { $0.settings.snapshot != nil }) { onSnapshot = { snapshots.request() } }
         let watcher = SignalWatcher(
             onStop: { _ in stop.signal() },
-            onHangUp: { supervisors.forEach { $0.reopenOutputs() } })
+            onHangUp: { supervisors.forEach { $0.reopenOutputs() } },
+            onSnapshot: onSnapshot)
         supervisors.forEach { $0.start() }
         for supervisor in supervisors {
             // Opening an input is bounded by the source's own open timeout; this only guards

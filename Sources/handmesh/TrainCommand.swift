@@ -7,7 +7,7 @@ import HandModel
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the project's own networks on synthetic data.",
-        subcommands: [TrainRegressor.self])
+        subcommands: [TrainRegressor.self, TrainMaskRegressor.self])
 }
 
 /// `handmesh train regressor`: the iterative regressor of the fitting stage, on hands sampled

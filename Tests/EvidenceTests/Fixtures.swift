@@ -33,10 +33,11 @@ enum Fixtures {
         throw FixtureMissing(description: "hand models missing in \(candidates.map(\.directory.path)); run `handmesh models fetch` or set HANDMESH_MODELS")
     }
 
-    static func tracker(_ options: HandTracker.Options = .init()) throws -> HandTracker {
+    /// A tracker on the full models; `precision` is the landmark network's (the palm network's is fp32).
+    static func tracker(_ options: HandTracker.Options = .init(), precision: Precision = .float32) throws -> HandTracker {
         let store = try models()
         return try HandTracker(palmModel: TFLiteModel(contentsOf: store.url(for: .palmDetectionFull)),
-                               landmarkModel: TFLiteModel(contentsOf: store.url(for: .handLandmarkFull)),
+                               landmarkModel: TFLiteModel(contentsOf: store.url(for: .handLandmarkFull), precision: precision),
                                options: options)
     }
 

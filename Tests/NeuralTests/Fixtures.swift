@@ -10,7 +10,8 @@ enum Fixtures {
     static let referenceCommand = ".venv-oracle/bin/python scripts/litert_reference.py"
 
     /// The model file, verified; fails the test with the command to fetch it when it is missing.
-    static func model(_ network: HandNetwork, backend: MatrixBackend = .packed, file: StaticString = #filePath, line: UInt = #line) throws -> TFLiteModel {
+    static func model(_ network: HandNetwork, backend: MatrixBackend = .packed, precision: Precision = .float32,
+                      file: StaticString = #filePath, line: UInt = #line) throws -> TFLiteModel {
         let store = ModelStore()
         do {
             try store.verify(network)
@@ -18,7 +19,7 @@ enum Fixtures {
             XCTFail("\(error) — run `swift run -c release handmesh models fetch` (or set HANDMESH_MODELS)", file: file, line: line)
             throw error
         }
-        return try TFLiteModel(contentsOf: store.url(for: network), backend: backend)
+        return try TFLiteModel(contentsOf: store.url(for: network), backend: backend, precision: precision)
     }
 
     static func modelBytes(_ network: HandNetwork, file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {

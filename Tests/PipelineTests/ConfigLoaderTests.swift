@@ -15,7 +15,12 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(desk.settings.socketMode, 0o660)
         XCTAssertTrue(desk.settings.mirrored)
         XCTAssertEqual(desk.settings.model, .builtin)
+        XCTAssertEqual(desk.settings.precision, .int8)
         XCTAssertNil(desk.settings.reconnect.maxAttempts, "0 attempts means forever")
+        XCTAssertEqual(desk.settings.snapshot, "/run/handmesh/desk.png")
+        XCTAssertNil(desk.settings.mask)
+        XCTAssertFalse(desk.settings.inputIsMask)
+        XCTAssertEqual(desk.settings.maskHand, .right)
         let pattern = config.streams[1]
         XCTAssertTrue(pattern.settings.realtime)
         XCTAssertEqual(pattern.settings.maxHands, 1)
@@ -23,6 +28,31 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(pattern.settings.maxDimension, 1920, "[defaults] applies where the stream is silent")
         XCTAssertEqual(pattern.settings.reconnect.initialDelay, 1.0)
         XCTAssertNil(pattern.settings.camera)
+    }
+
+    func testMaskInputsAreStreamKeys() throws {
+        let text = """
+        [defaults]
+        mask_hand = "left"
+        [[streams]]
+        name = "paired"
+        input = "clip.mp4"
+        mask = "clip-mask.mp4"
+        [[streams]]
+        name = "masks"
+        input = "depth-mask.mkv"
+        input_is_mask = true
+        mask_hand = "right"
+        """
+        let config = try ConfigLoader.parse(text, file: "masks.toml")
+        XCTAssertEqual(config.streams[0].settings.mask, "clip-mask.mp4")
+        XCTAssertFalse(config.streams[0].settings.inputIsMask)
+        XCTAssertEqual(config.streams[0].settings.maskHand, .left, "[defaults] applies")
+        XCTAssertNil(config.streams[1].settings.mask)
+        XCTAssertTrue(config.streams[1].settings.inputIsMask)
+        XCTAssertEqual(config.streams[1].settings.maskHand, .right)
+        XCTAssertNil(StreamSettings().mask)
+        XCTAssertFalse(StreamSettings().inputIsMask)
     }
 
     func testDefaultsWhenTheFileIsAlmostEmpty() throws {
@@ -43,6 +73,7 @@ final class ConfigLoaderTests: XCTestCase {
         name = "a"
         input = "x.mp4"
         socket_mode = 0o640
+        precision = "float32"
         [streams.camera]
         fx = 600
         fy = 601.5
@@ -54,6 +85,8 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.defaults.socketMode, 0o600)
         XCTAssertEqual(config.streams[0].settings.socketMode, 0o640)
         XCTAssertEqual(config.streams[0].settings.model, .mano(path: "/models/MANO_RIGHT.pkl"))
+        XCTAssertEqual(config.defaults.precision, .int8, "int8 unless the file says otherwise")
+        XCTAssertEqual(config.streams[0].settings.precision, .float32)
         XCTAssertEqual(config.streams[0].settings.camera?.fx, 600)
         XCTAssertEqual(config.streams[0].settings.camera?.distortion, [-0.25, 0, 0, 0, 0])
     }
@@ -72,6 +105,7 @@ final class ConfigLoaderTests: XCTestCase {
             ("[defaults]\nclient_buffer_bytes = 10\n", "defaults.client_buffer_bytes", "from 4096"),
             ("[defaults]\nmodel = \"smpl\"\n", "defaults.model", "\"builtin\" or \"mano:PATH\""),
             ("[defaults]\nread_timeout = -1\n", "defaults.read_timeout", "more than 0"),
+            ("[defaults]\nprecision = \"fp16\"\n", "defaults.precision", "expected \"int8\" or \"float32\", got \"fp16\""),
             ("[defaults.reconnect]\ninitial_delay = 5.0\nmax_delay = 1.0\n", "defaults.reconnect.max_delay", "at least initial_delay"),
             ("[defaults.reconnect]\ntries = 3\n", "defaults.reconnect.tries", "unknown key"),
             (stream + stream + "[[streams]]\nname = \"b\"\ninput = \"y\"\n[streams.camera]\nfx = \"abc\"\nfy = 1\ncx = 1\ncy = 1\n",
@@ -81,6 +115,12 @@ final class ConfigLoaderTests: XCTestCase {
             (stream + "outputs = [\"tcp:1234\"]\n", "streams[0].outputs[0]", "expected ndjson:-"),
             (stream + "outputs = [\"ndjson:-\", 5]\n", "streams[0].outputs[1]", "expected a string"),
             (stream + "fps = 30\n", "streams[0].fps", "unknown key"),
+            ("[defaults]\nmask = \"m.mp4\"\n", "defaults.mask", "unknown key"),
+            ("[defaults]\nsnapshot = \"s.png\"\n", "defaults.snapshot", "unknown key"),
+            (stream + "snapshot = 5\n", "streams[0].snapshot", "expected a PNG file path"),
+            (stream + "mask = \"\"\n", "streams[0].mask", "expected a mask video"),
+            (stream + "input_is_mask = true\nmask = \"m.mp4\"\n", "streams[0].mask", "input_is_mask says the input is already a mask"),
+            (stream + "mask_hand = \"both\"\n", "streams[0].mask_hand", "expected \"right\" or \"left\", got \"both\""),
             (stream + stream, "streams[1].name", "already the name of streams[0]"),
             ("[[streams]]\nname = \"bad name\"\ninput = \"x\"\n", "streams[0].name", "A-Z"),
             ("[[streams]]\nname = \"a\"\n", "streams[0]", "missing key \"input\""),

@@ -20,12 +20,15 @@ public struct EvidenceStage: FrameStage {
     /// Loads the "full" palm and landmark networks (MediaPipe's model_complexity 1) from `store`.
     /// `mirrored`: whether frames are a selfie view (handedness assumes so unless told otherwise).
     /// `threads`: workers per inference; 0 means 1, since the pipeline already runs stages in parallel.
-    public init(models store: ModelStore, mirrored: Bool = true, maxHands: Int = 2, threads: Int = 1) throws {
+    /// `precision`: the landmark network's (int8 falls back to fp32 on CPUs without VNNI); the palm
+    /// network stays fp32 (see `HandTracker.init(models:…)`).
+    public init(models store: ModelStore, mirrored: Bool = true, maxHands: Int = 2, threads: Int = 1,
+                precision: Precision = .int8) throws {
         let palm: HandNetwork = .palmDetectionFull, landmark: HandNetwork = .handLandmarkFull
         for network in [palm, landmark] { try store.verify(network) }
         let tracker = try HandTracker(
             palmModel: TFLiteModel(contentsOf: store.url(for: palm)),
-            landmarkModel: TFLiteModel(contentsOf: store.url(for: landmark)),
+            landmarkModel: TFLiteModel(contentsOf: store.url(for: landmark), precision: precision),
             options: HandTracker.Options(maxHands: maxHands, mirrored: mirrored, threads: max(threads, 1)))
         self.init(tracker: tracker, models: [palm, landmark].map {
             ModelDescription(name: $0.rawValue, version: HandNetwork.wheelRequirement)

@@ -1,6 +1,9 @@
 import Fitting
 import HandModel
 import Records
+import Render
+import Silhouette
+import Video
 
 /// Regression + refinement: fills each hand's fit fields (`global_orient`, `pose`, `shape`,
 /// `transl`, `joints3d`, `joints2d`, `vertices` when the stream asks, and `fit`) from the
@@ -11,6 +14,10 @@ import Records
 /// disappears is forgotten, and a hand that reappears starts cold. The camera is the stream's
 /// configured intrinsics (distortion honoured) or, without them, `PinholeCamera`'s stated
 /// default field of view for the frame's size.
+///
+/// When a frame carries a mask (`work.mask`), each hand's refinement adds a silhouette term that
+/// pulls the mesh's outline onto the mask (`SilhouetteFitTerm`), compared over the square around
+/// the hand's keypoints, and the record's `fit.mask_iou` says how well they agree.
 public struct FittingStage: FrameStage {
     public let name = "fit"
     /// The regressor, named by its layout (its weights are committed with the source).
@@ -19,12 +26,15 @@ public struct FittingStage: FrameStage {
 
     /// `handModel` is the config's `model` ("builtin" or "mano:PATH"), loaded once for both sides;
     /// `regressor` nil loads the committed weights; `filter` nil switches the jitter filter off.
+    /// `evidenceFromMask`: the keypoints come from the mask regressor (mask-only streams), rough
+    /// guesses that the silhouette should overrule, so they weigh less.
     public init(handModel: String = "builtin", regressor: HandRegressor? = nil,
-                filter: HandFilterSettings? = .standard) throws {
+                filter: HandFilterSettings? = .standard, evidenceFromMask: Bool = false) throws {
         let r = try regressor ?? HandRegressor.bundled()
         let right = try HandModel.named(handModel, side: .right)
         let left = try HandModel.named(handModel, side: .left)
         state = FittingState(regressor: r, filter: filter, right: right, left: left)
+        state.evidenceFromMask = evidenceFromMask
         models = [
             ModelDescription(name: "hand_model", version: right.source),
             ModelDescription(name: "fit_regressor", version: "mlp-" + r.network.sizes.map(String.init).joined(separator: "-")),
@@ -43,6 +53,8 @@ private final class FittingState: @unchecked Sendable {
     let regressor: HandRegressor
     let filter: HandFilterSettings?
     var fitters: [Int: HandFitter] = [:]
+    var silhouettes: [Int: SilhouetteFitTerm] = [:]
+    var evidenceFromMask = false
     var seen: Set<Int> = []
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
     var result = HandFitResult()
@@ -57,16 +69,8 @@ private final class FittingState: @unchecked Sendable {
         self.left = left
     }
 
-    func camera(for work: FrameWork) -> PinholeCamera {
-        if let c = work.context.camera {
-            let d = c.distortion + [Double](repeating: 0, count: max(0, 5 - c.distortion.count))
-            return PinholeCamera(fx: c.fx, fy: c.fy, cx: c.cx, cy: c.cy, k1: d[0], k2: d[1], p1: d[2], p2: d[3], k3: d[4])
-        }
-        return PinholeCamera.defaultCamera(width: work.frame.width, height: work.frame.height)
-    }
-
     func process(_ work: inout FrameWork) {
-        let camera = camera(for: work)
+        let camera = work.pinholeCamera
         seen.removeAll(keepingCapacity: true)
         for h in work.hands.indices {
             let hand = work.hands[h]
@@ -81,6 +85,12 @@ private final class FittingState: @unchecked Sendable {
             if fitter == nil {
                 var settings = FitSettings(camera: camera)
                 settings.filter = filter
+                if evidenceFromMask {
+                    // The mask regressor's keypoints are a start, not a measurement: a few times
+                    // looser than a landmark network's, so the outline decides the details.
+                    settings.weights.pixelSigma *= 4
+                    settings.weights.worldSigma *= 4
+                }
                 fitter = HandFitter(model: isLeft ? left : right, regressor: regressor, settings: settings)
                 fitters[hand.track] = fitter
             }
@@ -109,7 +119,10 @@ private final class FittingState: @unchecked Sendable {
                 evidence.roiCenter = 0.5 * (lo + hi)
                 evidence.roiSize = max(2 * max(hi.x - lo.x, hi.y - lo.y), 1)
             }
+            let silhouette = work.mask.map { attachSilhouette(mask: $0, to: fitter, track: hand.track, camera: camera) }
+            if silhouette == nil { fitter.extraTerm = nil }
             fitter.fit(evidence, time: work.frame.pts, continuesTrack: continues, into: &result)
+            let maskIoU = silhouette.map { term in fitter.unfilteredSolution.withUnsafeBufferPointer { term.gridIoU(at: $0) } }
 
             var record = hand
             let p = result.parameters
@@ -127,12 +140,30 @@ private final class FittingState: @unchecked Sendable {
                 squared += (d * d).sum()
             }
             record.fit = FitSummary(iterations: result.iterations, reprojectionPixels: Float((squared / 21).squareRoot()),
-                                    milliseconds: result.milliseconds, warm: result.warm)
+                                    milliseconds: result.milliseconds, warm: result.warm, maskIoU: maskIoU)
             work.hands[h] = record
         }
         // Tracks not seen this frame have ended.
         if fitters.count != seen.count {
             for track in fitters.keys where !seen.contains(track) { fitters[track] = nil }
+            for track in silhouettes.keys where !seen.contains(track) { silhouettes[track] = nil }
         }
+    }
+
+    /// The track's silhouette term, aimed at `mask` around the evidence's keypoints.
+    func attachSilhouette(mask: Frame, to fitter: HandFitter, track: Int, camera: PinholeCamera) -> SilhouetteFitTerm {
+        let renderCamera = RenderCamera(camera)
+        let term: SilhouetteFitTerm
+        if let existing = silhouettes[track], existing.model.side == fitter.model.side {
+            term = existing
+            term.camera = renderCamera
+        } else {
+            // With only the mask regressor's guesses beside it, the outline gets the larger say.
+            term = SilhouetteFitTerm(model: fitter.model, camera: renderCamera, gridSize: evidenceFromMask ? 64 : 48, cellSigma: evidenceFromMask ? 0.3 : 0.5)
+            silhouettes[track] = term
+        }
+        mask.pixels.withMaskView { term.setTarget(mask: $0, around: evidence.keypoints) }
+        fitter.extraTerm = term
+        return term
     }
 }

@@ -48,7 +48,7 @@ private final class OverlayState: @unchecked Sendable {
         if writer == nil {
             do {
                 writer = try OverlayWriter(path: path, width: work.frame.width, height: work.frame.height, fps: fps,
-                                           camera: camera(work), right: right, left: left)
+                                           camera: work.renderCamera, right: right, left: left)
             } catch {
                 failed = true
                 logger.error("overlay \(path): \(error)")
@@ -57,13 +57,7 @@ private final class OverlayState: @unchecked Sendable {
         }
         hands.removeAll(keepingCapacity: true)
         for h in work.hands {
-            guard let g = h.globalOrient, let p = h.pose, let s = h.shape, let t = h.transl else { continue }
-            let parameters = HandParameters(globalOrient: SIMD3(Double(g[0]), Double(g[1]), Double(g[2])),
-                                            pose: p.map(Double.init), shape: s.map(Double.init),
-                                            transl: SIMD3(Double(t[0]), Double(t[1]), Double(t[2])))
-            let keypoints = h.joints2d.map { j in stride(from: 0, to: j.count - 1, by: 2).map { SIMD2(j[$0], j[$0 + 1]) } }
-            hands.append(OverlayRenderer.Hand(parameters: parameters, side: h.handedness == .left ? .left : .right,
-                                              keypoints2D: keypoints))
+            if let hand = OverlayRenderer.Hand(h) { hands.append(hand) }
         }
         do {
             try writer?.write(work.frame.pixels, hands: hands)
@@ -76,15 +70,5 @@ private final class OverlayState: @unchecked Sendable {
     func finish() {
         do { try writer?.finish() } catch { logger.error("overlay \(path): \(error)") }
         writer = nil
-    }
-
-    /// The fitting's camera: the stream's intrinsics, or the same default field of view.
-    func camera(_ work: FrameWork) -> RenderCamera {
-        guard let c = work.context.camera else {
-            return RenderCamera(width: work.frame.width, height: work.frame.height)
-        }
-        let d = c.distortion.map(Float.init) + [Float](repeating: 0, count: max(0, 5 - c.distortion.count))
-        return RenderCamera(fx: Float(c.fx), fy: Float(c.fy), cx: Float(c.cx), cy: Float(c.cy),
-                            k1: d[0], k2: d[1], p1: d[2], p2: d[3], k3: d[4])
     }
 }

@@ -1,0 +1,48 @@
+#ifndef HANDMESH_CKERNELS_H
+#define HANDMESH_CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// 1 when this CPU (and the OS, which must save the AVX-512 registers) runs the int8 kernels:
+/// AVX-512 F, BW, VL and VNNI. 0 elsewhere, including every non-x86 build; callers then keep fp32.
+int handmesh_s8_supported(void);
+
+/// Output channels per packed weight panel: one 512-bit vector of int32 accumulators.
+#define HANDMESH_S8_PANEL 16
+
+/// Depth `k` rounded up to whole groups of four: VPDPBUSD sums four u8 x s8 products per int32 lane.
+static inline long handmesh_s8_depth(long k) { return (k + 3) & ~3L; }
+
+/// Bytes of per-thread scratch `handmesh_s8_gemm` needs for depth `k` (its block of quantized rows).
+size_t handmesh_s8_scratch_bytes(long k);
+
+/// C[r, n] = clamp(sum_k A[r, k] W[n, k] + bias[n], low, high) for rows [rowBegin, rowEnd) and the
+/// output channels of panels [panelBegin, panelEnd), with W quantized per output channel to s8 at
+/// load and A quantized here to u8 with a zero point: on one grid for all rows when `range` gives
+/// A's [min, max] (handmesh_s8_range), else on each row's own grid.
+///
+/// - a: fp32 rows of A with stride `lda` (the NHWC input of a 1x1 convolution, or im2col patches).
+/// - packed: W as panels of 16 channels: byte (p * depth/4 + g) * 64 + 4 * j + t holds
+///   W[16p + j, 4g + t] (zero past n and past k), depth = handmesh_s8_depth(k).
+/// - scale, sum, bias: per output channel, padded to whole panels: W's scale (W ~ scale * q), the sum
+///   of its quantized row (for the zero-point correction), and the bias (zeros in the padding).
+/// - c: row 0 of C, stride `ldc`; only the n real channels are written.
+/// - scratch: handmesh_s8_scratch_bytes(k) bytes owned by the calling thread.
+/// Requires handmesh_s8_supported() and depth <= 65536 (so 255 * 127 * depth fits an int32).
+void handmesh_s8_gemm(const float *a, long lda, long rowBegin, long rowEnd, long k,
+                      const int8_t *packed, const float *scale, const float *sum, const float *bias,
+                      long panelBegin, long panelEnd, long n, float *c, long ldc,
+                      float low, float high, const float *range, void *scratch);
+
+/// range[0] = min(0, min x), range[1] = max(0, max x) over `count` floats. Requires handmesh_s8_supported().
+void handmesh_s8_range(const float *x, long count, float *range);
+
+/// The rotated crop of `Crop.AffineCrop.sample` (whose doc is the contract): output pixel (i, j) of
+/// an outWidth x outHeight NHWC RGB tensor samples RGB24 `src` bilinearly at
+/// (m[0] i + m[1] j + m[2], m[3] i + m[4] j + m[5]), OpenCV's fixed-point way, scaled to [0, 1].
+/// Outside the image, taps read 0 (`zeroBorder`) or the nearest edge pixel. Any CPU; AVX2 when present.
+void handmesh_affine_crop(const uint8_t *src, long width, long height, long rowBytes, const double *m,
+                          int zeroBorder, long outWidth, long outHeight, float *out);
+
+#endif

@@ -1,0 +1,90 @@
+import Fitting
+import HandModel
+import Render
+
+/// Training pairs for the mask regressor: a `MaskScene`, its silhouette rendered straight into
+/// the hand's region at `canvasSide`² (four times the grid, so box averaging approximates the
+/// area average a real mask gets), imperfections added (`MaskAugmentation`), its features, and
+/// the keypoints as the network's target.
+///
+/// The region comes from the vertices' projected bounding box (a mesh's silhouette extends exactly
+/// to its extreme vertices), then jittered by a few percent: a real mask's box moves by a pixel or
+/// two with its boundary's imperfections. One generator per thread; it owns its buffers, so a
+/// sample allocates nothing.
+public struct MaskSampleGenerator {
+    public static let canvasSide = 4 * MaskFeatures.gridSide
+    public let model: HandModel
+    public let sampler: PoseSampler
+    public var augmentation = MaskAugmentation()
+    let workspace: HandModelWorkspace
+    var vertices: [SIMD3<Double>]
+    var keypoints = [SIMD3<Double>](repeating: .zero, count: 21)
+    var screen: [SIMD3<Float>]
+    var rasterizer = Rasterizer(width: canvasSide, height: canvasSide)
+    var canvas = [UInt8](repeating: 0, count: canvasSide * canvasSide)
+    var scratch = [UInt8](repeating: 0, count: canvasSide * canvasSide)
+
+    public init(model: HandModel) {
+        precondition(model.side == .right, "MaskSampleGenerator: the regressor learns right hands")
+        self.model = model
+        sampler = PoseSampler(model: model)
+        workspace = HandModelWorkspace(model: model)
+        vertices = [SIMD3<Double>](repeating: .zero, count: model.vertexCount)
+        screen = [SIMD3<Float>](repeating: .zero, count: model.vertexCount)
+    }
+
+    /// Writes one sample's features (`MaskFeatures.count`) and target (`MaskRegressor.outputCount`).
+    public mutating func sample(_ rng: inout SeededRandom, features: UnsafeMutableBufferPointer<Float>,
+                                target: UnsafeMutableBufferPointer<Float>) {
+        let scene = vertices.withUnsafeMutableBufferPointer { v in
+            keypoints.withUnsafeMutableBufferPointer { k in
+                MaskScene.sample(model: model, sampler: sampler, rng: &rng, workspace: workspace, vertices: v, keypoints: k)
+            }
+        }
+        let camera = scene.camera
+        var lo = SIMD2<Double>(repeating: .infinity), hi = SIMD2<Double>(repeating: -.infinity)
+        for v in vertices {
+            let p = camera.project(v)
+            lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p)
+        }
+        var region = MaskRegion(boundingLo: lo, hi: hi, pixelCount: 0)
+        region.center += SIMD2(rng.gaussian(), rng.gaussian()) * 0.02 * region.side
+        region.side *= rng.uniform(0.96, 1.06)
+        renderFeatures(camera: camera, region: region, augmentation: augmentation, rng: &rng, features: features)
+        keypoints.withUnsafeBufferPointer { MaskRegressor.writeTarget(joints: $0, region: region, camera: camera, into: target) }
+    }
+
+    /// Renders the hand of the last sample (or of `setVertices`) into `region`, adds `augmentation`'s
+    /// imperfections and writes the features (`MaskFeatures.count`).
+    public mutating func renderFeatures(camera: PinholeCamera, region: MaskRegion, augmentation: MaskAugmentation,
+                                        rng: inout SeededRandom, features: UnsafeMutableBufferPointer<Float>) {
+        // Canvas pixels per frame pixel, and the canvas's origin in the frame.
+        let scale = Double(Self.canvasSide) / region.side
+        let origin = region.center - 0.5 * region.side
+        for i in 0..<vertices.count {
+            let p = camera.project(vertices[i])
+            screen[i] = SIMD3(Float((p.x - origin.x) * scale), Float((p.y - origin.y) * scale), Float(vertices[i].z))
+        }
+        rasterizer.clear()
+        // No culling: the mesh is open at the wrist (see `MaskScene.renderMask`).
+        rasterizer.draw(screen: screen, faces: model.faces, culling: .none)
+        let n = Self.canvasSide * Self.canvasSide
+        rasterizer.faceID.withUnsafeBufferPointer { fid in
+            canvas.withUnsafeMutableBufferPointer { c in for i in 0..<n { c[i] = fid[i] >= 0 ? 1 : 0 } }
+        }
+        canvas.withUnsafeMutableBufferPointer { c in
+            scratch.withUnsafeMutableBufferPointer { s in augmentation.apply(c, side: Self.canvasSide, scratch: s, rng: &rng) }
+            MaskFeatures.writeCoverage(canvas: UnsafeBufferPointer(c), side: Self.canvasSide, into: features)
+        }
+        MaskFeatures.writeExtras(region: region, camera: camera, mirrored: false, into: features)
+    }
+
+    /// Sets the hand's vertices (camera frame, metres; `model.vertexCount` of them) for `renderFeatures`.
+    public mutating func setVertices(_ v: [SIMD3<Double>]) {
+        precondition(v.count == vertices.count, "MaskSampleGenerator.setVertices: \(v.count) vertices, expected \(vertices.count)")
+        vertices = v
+    }
+
+    /// The keypoints (camera frame, metres) of the last sample.
+    public var lastKeypoints: [SIMD3<Double>] { keypoints }
+}

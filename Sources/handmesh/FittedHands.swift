@@ -1,0 +1,48 @@
+import ArgumentParser
+import Fitting
+import Foundation
+import HandModel
+
+/// The first fitted hand of each frame record in a file of `handmesh run` output, with the camera
+/// its header names: what the evaluation commands compare with ground truth.
+struct FittedHands {
+    struct Hand {
+        var side: HandSide
+        var parameters: HandParameters
+    }
+
+    /// By frame index.
+    var hands: [Int: Hand] = [:]
+    /// The stream's configured intrinsics; nil when the run used the default camera.
+    var camera: PinholeCamera?
+
+    init(contentsOf url: URL) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for (n, line) in text.split(separator: "\n").enumerated() {
+            func fail(_ what: String) -> ValidationError { ValidationError("\(url.path) line \(n + 1): \(what)") }
+            guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw fail("not a JSON object")
+            }
+            switch record["type"] as? String {
+            case "header":
+                if let c = record["camera"] as? [String: Any], let fx = c["fx"] as? Double, let fy = c["fy"] as? Double,
+                   let cx = c["cx"] as? Double, let cy = c["cy"] as? Double {
+                    let d = (c["distortion"] as? [Double] ?? []) + [Double](repeating: 0, count: 5)
+                    camera = PinholeCamera(fx: fx, fy: fy, cx: cx, cy: cy, k1: d[0], k2: d[1], p1: d[2], p2: d[3], k3: d[4])
+                }
+            case "frame":
+                guard let index = record["index"] as? Int else { throw fail("a frame record without an index") }
+                guard let hand = (record["hands"] as? [[String: Any]])?.first,
+                      let g = hand["global_orient"] as? [Double], g.count == 3,
+                      let pose = hand["pose"] as? [Double], pose.count == 45,
+                      let shape = hand["shape"] as? [Double], shape.count == 10,
+                      let t = hand["transl"] as? [Double], t.count == 3 else { continue }
+                hands[index] = Hand(side: hand["handedness"] as? String == "left" ? .left : .right,
+                                    parameters: HandParameters(globalOrient: SIMD3(g[0], g[1], g[2]), pose: pose, shape: shape,
+                                                               transl: SIMD3(t[0], t[1], t[2])))
+            default:
+                continue
+            }
+        }
+    }
+}
