@@ -89,6 +89,15 @@ final class MaskInputTests: XCTestCase {
         XCTAssertLessThan(mean, 0.035, "PA-MPJPE under 35 mm")
     }
 
+    func testAnEmptyMaskGivesFramesWithoutHands() throws {
+        let result = try runTool(try binary, ["run", "--input", "lavfi:color=black:size=320x240:rate=30:duration=1",
+                                              "--input-is-mask"], timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = records(parseRecords(result.stdout), ofType: "frame")
+        XCTAssertEqual(frames.count, 30)
+        XCTAssertTrue(frames.allSatisfy { ($0["hands"] as? [Any])?.isEmpty == true })
+    }
+
     func testAMaskOfAnotherSizeIsNamedAndTheFramesGoOn() throws {
         let directory = try TemporaryDirectory()
         let (clip, _, _) = try synth(directory, frames: 10)
