@@ -212,7 +212,7 @@ final class ConfigLoaderTests: XCTestCase {
             }
             // HANDMESH_FUZZ_DUMP keeps the input being parsed in a file, to reproduce a crash.
             if let dump = ProcessInfo.processInfo.environment["HANDMESH_FUZZ_DUMP"] {
-                FileManager.default.createFile(atPath: dump, contents: Data(text))
+                _ = FileManager.default.createFile(atPath: dump, contents: Data(text))
             }
             do {
                 let config = try ConfigLoader.parse(String(decoding: text, as: UTF8.self), file: "fuzz.toml")
