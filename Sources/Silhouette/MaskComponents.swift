@@ -1,3 +1,5 @@
+import Render
+
 /// Connected components of a binary mask (8-connected, pixels ≥ 128 are foreground) by the
 /// classic two-pass labelling with union–find (Rosenfeld & Pfaltz 1966; Wu, Otoo & Suzuki 2009
 /// for the array-based union–find). The buffers grow to the largest frame seen and are then
@@ -44,6 +46,13 @@ public struct MaskComponents: Sendable {
     public mutating func label(mask: UnsafeBufferPointer<UInt8>, width: Int, height: Int) {
         precondition(width > 0 && height > 0 && mask.count >= width * height,
                      "MaskComponents.label: mask has \(mask.count) bytes for \(width)x\(height)")
+        label(mask: MaskView(mask.baseAddress!, width: width, height: height))
+    }
+
+    /// Labels the mask seen through `mask` (a decoded mask video frame, read in place).
+    public mutating func label(mask: MaskView) {
+        let width = mask.width, height = mask.height
+        precondition(width > 0 && height > 0, "MaskComponents.label: mask is \(width)x\(height)")
         reserve(width: width, height: height)
         var next: Int32 = 1
         labels.withUnsafeMutableBufferPointer { lab in
@@ -68,7 +77,7 @@ public struct MaskComponents: Sendable {
                     let row = y * width
                     for x in 0..<width {
                         let k = row + x
-                        guard mask[k] >= 128 else { lab[k] = 0; continue }
+                        guard mask.isHand(x: x, y: y) else { lab[k] = 0; continue }
                         var l: Int32 = 0
                         if x > 0, lab[k - 1] != 0 { l = lab[k - 1] }
                         if y > 0 {

@@ -1,3 +1,5 @@
+import Render
+
 /// Where the hand is in a binary mask: a square region around it, in frame pixels (continuous
 /// coordinates, pixel (i, j) covering [i, i+1) × [j, j+1), the rasterizer's and MediaPipe's
 /// convention).
@@ -45,7 +47,15 @@ public struct MaskRegion: Sendable, Equatable {
     public static func find(mask: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
                             components c: inout MaskComponents,
                             minimumPixels: Int = defaultMinimumPixels) -> MaskRegion? {
-        c.label(mask: mask, width: width, height: height)
+        precondition(width > 0 && height > 0 && mask.count >= width * height,
+                     "MaskRegion.find: mask has \(mask.count) bytes for \(width)x\(height)")
+        return find(mask: MaskView(mask.baseAddress!, width: width, height: height), components: &c, minimumPixels: minimumPixels)
+    }
+
+    /// The same on a mask seen through `MaskView` (a decoded mask video frame, read in place).
+    public static func find(mask: MaskView, components c: inout MaskComponents,
+                            minimumPixels: Int = defaultMinimumPixels) -> MaskRegion? {
+        c.label(mask: mask)
         var best = 0
         var bestArea: Int32 = 0
         for l in 1..<c.labelCount where c.isRoot(l) && c.area[l] > bestArea {

@@ -1,5 +1,6 @@
 import Fitting
 import HandModel
+import Render
 
 /// A hand's keypoints from its binary mask alone, the first stage of Mask2Hand (Chang et al.,
 /// "Mask2Hand: Learning to Predict the 3D Hand Pose and Shape from Shadow", 2022: a network
@@ -61,7 +62,18 @@ public struct MaskRegressor: Sendable {
     public func predict(mask: UnsafeBufferPointer<UInt8>, width: Int, height: Int, camera: PinholeCamera, isLeft: Bool,
                         into evidence: inout FitEvidence, workspace ws: inout Workspace,
                         minimumPixels: Int = MaskRegion.defaultMinimumPixels) -> MaskRegion? {
-        guard let region = MaskRegion.find(mask: mask, width: width, height: height, components: &ws.components,
+        precondition(width > 0 && height > 0 && mask.count >= width * height,
+                     "MaskRegressor.predict: mask has \(mask.count) bytes for \(width)x\(height)")
+        return predict(mask: MaskView(mask.baseAddress!, width: width, height: height), camera: camera, isLeft: isLeft,
+                       into: &evidence, workspace: &ws, minimumPixels: minimumPixels)
+    }
+
+    /// The same on a mask seen through `MaskView` (a decoded mask video frame, read in place).
+    @discardableResult
+    public func predict(mask: MaskView, camera: PinholeCamera, isLeft: Bool,
+                        into evidence: inout FitEvidence, workspace ws: inout Workspace,
+                        minimumPixels: Int = MaskRegion.defaultMinimumPixels) -> MaskRegion? {
+        guard let region = MaskRegion.find(mask: mask, components: &ws.components,
                                            minimumPixels: minimumPixels) else { return nil }
         let components = ws.components
         ws.input.withUnsafeMutableBufferPointer { input in

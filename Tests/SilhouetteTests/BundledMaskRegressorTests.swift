@@ -136,7 +136,7 @@ final class BundledMaskRegressorTests: XCTestCase {
             settings.filter = nil
             settings.includeVertices = true
             let fitter = HandFitter(model: model, regressor: keypointRegressor, settings: settings)
-            try XCTUnwrap(regressor.predict(mask: h.mask, width: h.scene.width, height: h.scene.height, camera: h.scene.camera,
+            _ = try XCTUnwrap(regressor.predict(mask: h.mask, width: h.scene.width, height: h.scene.height, camera: h.scene.camera,
                                             isLeft: false, into: &evidence, workspace: &ws))
             fitter.fit(evidence, time: 0, continuesTrack: false, into: &result)
             var rasterizer = Rasterizer(width: h.scene.width, height: h.scene.height)

@@ -1,5 +1,6 @@
 import Fitting
 import Records
+import Render
 import Silhouette
 
 /// Evidence from a silhouette (mask-only streams, Mask2Hand mode): the input frame is a mask
@@ -33,8 +34,6 @@ private final class MaskEvidenceState: @unchecked Sendable {
     let isLeft: Bool
     var workspace: MaskRegressor.Workspace
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
-    /// The mask's first channel: the regressor reads a byte per pixel.
-    var channel: [UInt8] = []
     var track = 0
     var tracking = false
 
@@ -45,21 +44,10 @@ private final class MaskEvidenceState: @unchecked Sendable {
     }
 
     func process(_ work: inout FrameWork) {
-        let frame = work.frame
-        work.mask = frame
-        let w = frame.width, h = frame.height
-        if channel.count != w * h { channel = [UInt8](repeating: 0, count: w * h) }
-        frame.pixels.withUnsafeBytes { raw in
-            channel.withUnsafeMutableBufferPointer { out in
-                for y in 0..<h {
-                    let row = raw.baseAddress! + y * frame.pixels.rowBytes
-                    for x in 0..<w { out[y * w + x] = row.load(fromByteOffset: 3 * x, as: UInt8.self) }
-                }
-            }
-        }
-        let found = channel.withUnsafeBufferPointer { mask in
-            regressor.predict(mask: mask, width: w, height: h, camera: work.pinholeCamera, isLeft: isLeft,
-                              into: &evidence, workspace: &workspace)
+        work.mask = work.frame
+        let camera = work.pinholeCamera
+        let found = work.frame.pixels.withMaskView { mask in
+            regressor.predict(mask: mask, camera: camera, isLeft: isLeft, into: &evidence, workspace: &workspace)
         }
         guard found != nil else {
             tracking = false
