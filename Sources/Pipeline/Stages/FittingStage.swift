@@ -158,8 +158,12 @@ private final class FittingState: @unchecked Sendable {
             term = existing
             term.camera = renderCamera
         } else {
-            // With only the mask regressor's guesses beside it, the outline gets the larger say.
-            term = SilhouetteFitTerm(model: fitter.model, camera: renderCamera, gridSize: evidenceFromMask ? 64 : 48, cellSigma: evidenceFromMask ? 0.3 : 0.5)
+            // With only the mask regressor's guesses beside it, the outline gets the larger say and a
+            // finer grid (measured on synth clips, seeds 1-3: mask IoU 0.83 / 0.83 / 0.87 at 48 cells and
+            // σ 0.3, 0.85 / 0.84 / 0.90 at 64); beside a landmark network, 48 cells keep the cost of the
+            // term under 2 ms a hand (`handmesh bench silhouette`).
+            term = SilhouetteFitTerm(model: fitter.model, camera: renderCamera, gridSize: evidenceFromMask ? 64 : 48,
+                                     cellSigma: evidenceFromMask ? 0.3 : 0.5)
             silhouettes[track] = term
         }
         mask.pixels.withMaskView { term.setTarget(mask: $0, around: evidence.keypoints) }
