@@ -30,9 +30,11 @@ public struct EvidenceStage: FrameStage {
             palmModel: TFLiteModel(contentsOf: store.url(for: palm)),
             landmarkModel: TFLiteModel(contentsOf: store.url(for: landmark), precision: precision),
             options: HandTracker.Options(maxHands: maxHands, mirrored: mirrored, threads: max(threads, 1)))
-        self.init(tracker: tracker, models: [palm, landmark].map {
-            ModelDescription(name: $0.rawValue, version: HandNetwork.wheelRequirement)
-        })
+        // The header says which arithmetic ran, since int8 falls back to fp32 on CPUs without VNNI.
+        self.init(tracker: tracker, models: [
+            ModelDescription(name: palm.rawValue, version: HandNetwork.wheelRequirement + "; float32"),
+            ModelDescription(name: landmark.rawValue, version: HandNetwork.wheelRequirement + "; " + tracker.landmarkPrecision.rawValue),
+        ])
     }
 
     /// Wraps a tracker built elsewhere (tests, other model choices). The stage takes it over: no
