@@ -80,11 +80,21 @@ public struct RenderCamera: Sendable, Equatable, Hashable {
     public func projectToScreen(_ vertices: [SIMD3<Float>], into out: inout [SIMD3<Float>]) {
         if out.count != vertices.count { out = Array(repeating: .zero, count: vertices.count) }
         out.withUnsafeMutableBufferPointer { o in
-            for (i, p) in vertices.enumerated() {
-                // Points behind the camera keep z ≤ 0, which the rasterizer skips.
-                let uv = p.z > 0 ? project(p) : .zero
-                o[i] = SIMD3(uv.x, uv.y, p.z)
-            }
+            for (i, p) in vertices.enumerated() { o[i] = screenPoint(p) }
         }
+    }
+
+    /// The same for the hand model's own (double-precision) vertices, without converting them first.
+    public func projectToScreen(_ vertices: UnsafeBufferPointer<SIMD3<Double>>, into out: inout [SIMD3<Float>]) {
+        if out.count != vertices.count { out = Array(repeating: .zero, count: vertices.count) }
+        out.withUnsafeMutableBufferPointer { o in
+            for (i, p) in vertices.enumerated() { o[i] = screenPoint(SIMD3<Float>(p)) }
+        }
+    }
+
+    @inline(__always) private func screenPoint(_ p: SIMD3<Float>) -> SIMD3<Float> {
+        // Points behind the camera keep z ≤ 0, which the rasterizer skips.
+        let uv = p.z > 0 ? project(p) : .zero
+        return SIMD3(uv.x, uv.y, p.z)
     }
 }

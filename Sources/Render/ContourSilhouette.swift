@@ -21,7 +21,7 @@ public struct ContourSilhouette: Sendable {
     public var cutoff: Float = 10
     /// A(p) after `render`.
     public private(set) var probability: [Float]
-    public private(set) var outlineEdgeCount = 0
+    public var outlineEdgeCount: Int { outline.count }
     private var coverage: Rasterizer
     private var bestD2: [Float]
     private var bestEdge: [Int32]
@@ -100,7 +100,6 @@ public struct ContourSilhouette: Sendable {
             if covered(m + nrm) && covered(m - nrm) { continue }
             outline.append(edges[e])
         }
-        outlineEdgeCount = outline.count
         for k in 0..<n {
             bestD2[k] = .infinity
             bestEdge[k] = -1

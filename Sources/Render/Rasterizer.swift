@@ -130,11 +130,22 @@ extension Rasterizer {
     /// size (`width * height` bytes, ≥ 128 counts as inside): the mesh-to-mask IoU at full resolution.
     public func intersectionOverUnion(mask: [UInt8], faces: Range<Int32> = 0..<Int32.max) -> Double {
         precondition(mask.count >= width * height, "Rasterizer.intersectionOverUnion: mask has \(mask.count) bytes for \(width)x\(height)")
+        return mask.withUnsafeBufferPointer {
+            intersectionOverUnion(mask: MaskView($0.baseAddress!, width: width, height: height), faces: faces)
+        }
+    }
+
+    /// The same against a mask seen through `MaskView` (a decoded mask video frame, read in place).
+    public func intersectionOverUnion(mask: MaskView, faces: Range<Int32> = 0..<Int32.max) -> Double {
+        precondition(mask.width == width && mask.height == height,
+                     "Rasterizer.intersectionOverUnion: mask is \(mask.width)x\(mask.height), the buffer \(width)x\(height)")
         var inter = 0, union = 0
-        for k in 0..<(width * height) {
-            let a = faces.contains(faceID[k]), m = mask[k] >= 128
-            if a && m { inter += 1 }
-            if a || m { union += 1 }
+        for y in 0..<height {
+            for x in 0..<width {
+                let a = faces.contains(faceID[y * width + x]), m = mask.isHand(x: x, y: y)
+                if a && m { inter += 1 }
+                if a || m { union += 1 }
+            }
         }
         return union > 0 ? Double(inter) / Double(union) : 1
     }
