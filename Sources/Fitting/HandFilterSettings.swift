@@ -5,26 +5,35 @@
 public struct HandFilterSettings: Sendable, Equatable {
     public var rotation: OneEuroParameters
     public var translation: OneEuroParameters
+    /// After filtering, shift the hand sideways (at its filtered depth) onto the frame's keypoints,
+    /// so that the filter's lag does not show in the image.
+    public var anchorsToKeypoints: Bool
 
-    public init(rotation: OneEuroParameters, translation: OneEuroParameters) {
+    public init(rotation: OneEuroParameters, translation: OneEuroParameters, anchorsToKeypoints: Bool) {
         self.rotation = rotation
         self.translation = translation
+        self.anchorsToKeypoints = anchorsToKeypoints
     }
 
     /// Tuned on the stereo-hand clip with the paper's procedure (beta 0, lower the minimum
     /// cutoff until still jitter is acceptable, then raise beta until lag is acceptable):
-    /// rotations minCutoff 2 Hz, beta 1 per rad/s (a finger turning at 3 rad/s is filtered at
-    /// 5 Hz); translation minCutoff 2 Hz, beta 60 per m/s (a hand moving at 0.2 m/s, 14 Hz).
-    /// A first-order low-pass at fc lags by 1/(2 pi fc): 0.8 frames at 30 fps at 2 Hz, less in
-    /// motion. Measured by `handmesh eval fit` (jitter and lag, with and without the filter).
-    public static let standard = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2, beta: 1),
-                                                    translation: OneEuroParameters(minCutoff: 2, beta: 60))
+    /// rotations minCutoff 2 Hz, beta 4 per rad/s (a finger turning at 3 rad/s is filtered at
+    /// 14 Hz); translation minCutoff 2 Hz, beta 60 per m/s (a hand moving at 0.2 m/s, 14 Hz); then
+    /// anchored to the keypoints. A first-order low-pass at fc lags by 1/(2 pi fc): 0.8 frames at
+    /// 30 fps at 2 Hz, less in motion. Measured by `handmesh eval fit`: against rotation beta 1
+    /// without the anchor, reprojection to the evidence fell from 8.7 / 7.0 px to 4.6 / 4.6 px
+    /// (views 0 / 1) and 2D lag from 0.45 / 0.28 to 0.15 / 0.09 frames; the jitter ratio rose from
+    /// 0.23 / 0.35 to 0.29 / 0.41 (goal 0.5).
+    public static let standard = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2, beta: 4),
+                                                    translation: OneEuroParameters(minCutoff: 2, beta: 60),
+                                                    anchorsToKeypoints: true)
 
-    /// For fits to a silhouette alone (mask-only streams): the outline holds each frame's fit in
-    /// place, so the rotations follow motion faster (beta 4). Measured on `handmesh synth` clips,
+    /// For fits to a silhouette alone (mask-only streams): the outline, not the mask regressor's
+    /// rough keypoints, places the hand, so there is no anchoring. Measured on `handmesh synth` clips,
     /// seeds 1–3 (`scripts/eval-synth`, `handmesh eval mask`): joint jitter 1.7 / 2.9 / 1.4 mm against
-    /// 3.1 / 4.8 / 2.6 unfiltered and 1.2 / 2.1 / 1.0 with `standard`, whose lag costs 0.03 of
-    /// mesh-to-mask IoU (0.83 / 0.81 / 0.87 against 0.85 / 0.84 / 0.90 here).
+    /// 3.1 / 4.8 / 2.6 unfiltered; a rotation beta of 1 (1.2 / 2.1 / 1.0 mm) lagged enough to cost
+    /// 0.03 of mesh-to-mask IoU (0.83 / 0.81 / 0.87 against 0.85 / 0.84 / 0.90 with beta 4).
     public static let silhouette = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2, beta: 4),
-                                                      translation: OneEuroParameters(minCutoff: 2, beta: 60))
+                                                      translation: OneEuroParameters(minCutoff: 2, beta: 60),
+                                                      anchorsToKeypoints: false)
 }

@@ -136,6 +136,9 @@ public final class HandFitter {
                 rotationFilter!.filter(UnsafeMutableBufferPointer(rebasing: o[0..<48]), time: time)
                 translationFilter!.filter(UnsafeMutableBufferPointer(rebasing: o[58..<61]), time: time)
             }
+            // With an extra term (a silhouette), that term holds the hand in the image, and better
+            // than keypoints do (measured on synthetic clips: anchoring lost 0.03 of mask IoU).
+            if settings.filter?.anchorsToKeypoints == true && problem.extraTerm == nil { anchorOutput(on: evidence) }
         }
         write(result: &result)
         result.iterations = iterations
@@ -218,6 +221,17 @@ public final class HandFitter {
             }
         }
         return x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
+    }
+
+    /// Moves the smoothed hand sideways, at its smoothed depth, onto this frame's keypoints: the
+    /// filter's lag in the image is what an overlay shows, and a sideways shift leaves the smoothed
+    /// articulation (and its jitter) as it is.
+    func anchorOutput(on evidence: FitEvidence) {
+        let depth = output[60]
+        output[58] = 0; output[59] = 0; output[60] = 0
+        _ = output.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
+        let t = HandRegressor.solveTranslation(local: problem.keypointsBuffer, evidence: evidence, camera: settings.camera, depth: depth)
+        output[58] = t?.x ?? x[58]; output[59] = t?.y ?? x[59]; output[60] = depth
     }
 
     /// Evaluates the reported parameters into `result`.

@@ -132,10 +132,10 @@ public struct HandRegressor: Sendable {
 
     /// The translation that best explains the keypoints given keypoints `local` (camera axes,
     /// without translation): linear least squares on the undistorted normalized coordinates,
-    /// x_j (Z_j + tz) = X_j + tx and likewise for y, weighted by confidence. Returns nil when
-    /// the system is degenerate.
+    /// x_j (Z_j + tz) = X_j + tx and likewise for y, weighted by confidence. With `depth`, tz is
+    /// held there and only tx, ty are solved. Returns nil when the system is degenerate.
     public static func solveTranslation(local: UnsafeBufferPointer<Double>, evidence e: FitEvidence,
-                                        camera: PinholeCamera) -> SIMD3<Double>? {
+                                        camera: PinholeCamera, depth: Double? = nil) -> SIMD3<Double>? {
         // Normal equations of rows [1 0 -x] t = x Z - X and [0 1 -y] t = y Z - Y.
         var a00 = 0.0, a02 = 0.0, a11 = 0.0, a12 = 0.0, a22 = 0.0
         var b0 = 0.0, b1 = 0.0, b2 = 0.0
@@ -150,6 +150,7 @@ public struct HandRegressor: Sendable {
         }
         // Solve [[a00 0 a02] [0 a11 a12] [a02 a12 a22]] t = b by elimination of tx, ty.
         guard a00 > 0, a11 > 0 else { return nil }
+        if let tz = depth { return SIMD3((b0 - a02 * tz) / a00, (b1 - a12 * tz) / a11, tz) }
         let s22 = a22 - a02 * a02 / a00 - a12 * a12 / a11
         guard s22 > 1e-12 else { return nil }
         let tz = (b2 - a02 * b0 / a00 - a12 * b1 / a11) / s22
