@@ -227,11 +227,12 @@ public final class HandFitter {
     /// filter's lag in the image is what an overlay shows, and a sideways shift leaves the smoothed
     /// articulation (and its jitter) as it is.
     func anchorOutput(on evidence: FitEvidence) {
-        let depth = output[60]
+        let filtered = SIMD3(output[58], output[59], output[60])
         output[58] = 0; output[59] = 0; output[60] = 0
         _ = output.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
-        let t = HandRegressor.solveTranslation(local: problem.keypointsBuffer, evidence: evidence, camera: settings.camera, depth: depth)
-        output[58] = t?.x ?? x[58]; output[59] = t?.y ?? x[59]; output[60] = depth
+        let t = HandRegressor.solveTranslation(local: problem.keypointsBuffer, evidence: evidence, camera: settings.camera,
+                                               depth: filtered.z) ?? filtered
+        output[58] = t.x; output[59] = t.y; output[60] = t.z
     }
 
     /// Evaluates the reported parameters into `result`.
