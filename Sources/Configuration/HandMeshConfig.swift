@@ -37,8 +37,10 @@ public struct StreamSettings: Sendable, Equatable {
     public var readTimeout = 10.0
     /// Intrinsics of the frames as decoded; nil means the estimators assume a default camera.
     public var camera: CameraSettings?
-    /// Frames are a selfie view (mirrored), as most webcams deliver them.
-    public var mirrored = true
+    /// Frames are a mirror image of the scene (a selfie preview that flips them). It names the hands
+    /// only: the fitted mesh is the same either way. Cameras, v4l2 and recorded files deliver the
+    /// camera's own view (false).
+    public var mirrored = false
     public var maxHands = 2
     public var model = ModelChoice.builtin
     /// Where fetched models live; nil means the default (env HANDMESH_MODELS, else

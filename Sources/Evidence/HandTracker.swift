@@ -21,8 +21,9 @@ public final class HandTracker {
     public struct Options: Sendable, Equatable {
         /// max_num_hands of the legacy solution (default 2).
         public var maxHands: Int = 2
-        /// Whether the source is mirrored (a selfie camera); MediaPipe's handedness assumes so.
-        public var mirrored: Bool = true
+        /// Whether the source is mirrored (a selfie camera), which MediaPipe's handedness label assumes;
+        /// false (the camera's own view) swaps its labels.
+        public var mirrored: Bool = false
         /// min_detection_confidence: palm score threshold (0.5, palm_detection_cpu.pbtxt).
         public var minDetectionScore: Float = 0.5
         /// min_tracking_confidence: the hand-presence threshold of hand_landmark_cpu.pbtxt's
@@ -33,7 +34,7 @@ public final class HandTracker {
         /// Workers per model inference.
         public var threads: Int = 1
 
-        public init(maxHands: Int = 2, mirrored: Bool = true, staticImageMode: Bool = false, threads: Int = 1) {
+        public init(maxHands: Int = 2, mirrored: Bool = false, staticImageMode: Bool = false, threads: Int = 1) {
             self.maxHands = maxHands
             self.mirrored = mirrored
             self.staticImageMode = staticImageMode
@@ -60,7 +61,7 @@ public final class HandTracker {
     /// Uses the "full" models (MediaPipe's model_complexity 1). `precision` is the landmark
     /// network's, which runs on every frame; the palm network, which runs only while a hand is
     /// sought and whose boxes seed every track, stays fp32.
-    public convenience init(models: ModelStore, maxHands: Int = 2, mirrored: Bool = true,
+    public convenience init(models: ModelStore, maxHands: Int = 2, mirrored: Bool = false,
                             staticImageMode: Bool = false, threads: Int = 1, precision: Precision = .float32) throws {
         try self.init(palmModel: TFLiteModel(contentsOf: models.url(for: .palmDetectionFull)),
                       landmarkModel: TFLiteModel(contentsOf: models.url(for: .handLandmarkFull), precision: precision),
@@ -150,6 +151,14 @@ public final class HandTracker {
                 world[i] = LandmarkProjection.worldToCamera(out.worldLandmarks[i], rotation: candidate.roi.rotation)
             }
             let (hand, score) = Handedness.classify(leftProbability: out.leftProbability, mirrored: options.mirrored)
+            if let other = hands.firstIndex(where: { Self.sameHand($0.landmarks, frameLandmarks) }) {
+                // Two ROIs converged on one hand (a palm box beside a tracked one that association
+                // kept apart): one physical hand is one track, the older.
+                guard track < hands[other].track else { continue }
+                let dropped = hands[other].track
+                hands.remove(at: other)
+                next.removeAll { $0.track == dropped }
+            }
             hands.append(HandEvidence(track: track, handedness: hand, handednessScore: score,
                                       presence: out.presence, landmarks: frameLandmarks,
                                       cropLandmarks: out.cropLandmarks, worldLandmarks: world,
@@ -162,6 +171,24 @@ public final class HandTracker {
             }
         }
         swap(&previous, &next)
+    }
+
+    /// Landmark boxes overlapping by more than this are one hand; MediaPipe's association of
+    /// ROIs uses the same 0.5 (`ROIAssociation.minSimilarity`).
+    static let duplicateIoU: Float = 0.5
+
+    /// Whether two sets of landmarks outline the same hand: their bounding boxes overlap mostly.
+    static func sameHand(_ a: [21 of SIMD2<Float>], _ b: [21 of SIMD2<Float>]) -> Bool {
+        var loA = a[0], hiA = a[0], loB = b[0], hiB = b[0]
+        for i in 1..<21 {
+            loA = pointwiseMin(loA, a[i]); hiA = pointwiseMax(hiA, a[i])
+            loB = pointwiseMin(loB, b[i]); hiB = pointwiseMax(hiB, b[i])
+        }
+        let overlap = pointwiseMax(pointwiseMin(hiA, hiB) - pointwiseMax(loA, loB), .zero)
+        let intersection = overlap.x * overlap.y
+        let sizeA = hiA - loA, sizeB = hiB - loB
+        let union = sizeA.x * sizeA.y + sizeB.x * sizeB.y - intersection
+        return union > 0 && intersection / union > duplicateIoU
     }
 
     private func newTrack() -> Int {

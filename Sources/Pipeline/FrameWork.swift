@@ -32,18 +32,21 @@ public final class StreamContext: Sendable {
     public let stream: String
     /// Intrinsics of the decoded frames, when the config gives them.
     public let camera: CameraDescription?
-    /// Whether frames are a mirrored (selfie) view.
+    /// Whether frames are a mirrored (selfie) view: it decides only what the hands are called.
     public let mirrored: Bool
+    /// Whether frames are unrelated photos: each is searched and fitted on its own.
+    public let stillImages: Bool
     public let maxHands: Int
     /// Whether frame records should carry mesh vertices.
     public let wantsVertices: Bool
 
-    public init(stream: String, camera: CameraDescription? = nil, mirrored: Bool = true, maxHands: Int = 2,
-                wantsVertices: Bool = false) {
+    public init(stream: String, camera: CameraDescription? = nil, mirrored: Bool = false, maxHands: Int = 2,
+                wantsVertices: Bool = false, stillImages: Bool = false) {
         self.stream = stream
         self.camera = camera
         self.mirrored = mirrored
         self.maxHands = maxHands
         self.wantsVertices = wantsVertices
+        self.stillImages = stillImages
     }
 }

@@ -7,7 +7,11 @@
 public struct HandRecord: Sendable, Equatable {
     /// Identifies the hand across frames; stable while tracking holds.
     public var track: Int
+    /// The person's hand (anatomical), decided per track from the hand's 3D shape (see the fitting
+    /// stage); the header's `mirrored` says whether the image shows it mirrored.
     public var handedness: Handedness
+    /// Probability, 0.5...1, that `handedness` is right.
+    public var handednessScore: Float
     /// Confidence that this is a hand, 0...1.
     public var score: Float
 
@@ -35,9 +39,10 @@ public struct HandRecord: Sendable, Equatable {
     /// How the fit went.
     public var fit: FitSummary?
 
-    public init(track: Int, handedness: Handedness, score: Float) {
+    public init(track: Int, handedness: Handedness, handednessScore: Float = 0.5, score: Float) {
         self.track = track
         self.handedness = handedness
+        self.handednessScore = handednessScore
         self.score = score
     }
 }
@@ -87,6 +92,7 @@ extension HandRecord {
         json.beginObject()
         json.key("track"); json.int(track)
         json.key("handedness"); json.string(handedness.rawValue)
+        json.key("handedness_score"); json.number(handednessScore, decimals: 4)
         json.key("score"); json.number(score, decimals: 4)
         if let landmarks {
             json.key("landmarks"); json.rows(landmarks, stride: 2, decimals: 2)

@@ -16,7 +16,7 @@ public struct HeaderRecord: Sendable {
     public var time: Double
 
     public init(stream: String, input: InputDescription, models: [ModelDescription] = [], stages: [String] = [],
-                camera: CameraDescription? = nil, mirrored: Bool = true, maxHands: Int = 2, time: Double) {
+                camera: CameraDescription? = nil, mirrored: Bool = false, maxHands: Int = 2, time: Double) {
         self.stream = stream
         self.input = input
         self.models = models

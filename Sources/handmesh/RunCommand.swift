@@ -154,8 +154,6 @@ struct Run: ParsableCommand {
         settings.mask = mask
         settings.snapshot = snapshot
         if input.isEmpty && config.streams.isEmpty {
-            // The embedded default: a synthetic right hand, seen as a camera sees it (not mirrored).
-            settings.mirrored = false
             let clip: String
             do { clip = try DefaultClip.path() } catch {
                 printError("the default input: \(error)")

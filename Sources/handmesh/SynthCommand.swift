@@ -1,4 +1,5 @@
 import ArgumentParser
+import HandModel
 import Foundation
 import Records
 import Render
@@ -40,11 +41,15 @@ struct Synth: ParsableCommand {
     @Option(name: .long, help: "Background: cluttered or gradient.")
     var background = "cluttered"
 
+    @Option(name: .long, help: "Which hand: right or left (the mirror image of the right hand's motion).")
+    var hand = "right"
+
     func validate() throws {
         guard parsedSize != nil else { throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 640x480; got '\(size)'") }
         guard SynthBackground.Style(rawValue: background) != nil else {
             throw ValidationError("--background must be cluttered or gradient; got '\(background)'")
         }
+        guard HandSide(rawValue: hand) != nil else { throw ValidationError("--hand must be right or left; got '\(hand)'") }
         guard frames > 0 else { throw ValidationError("--frames must be positive; got \(frames)") }
         guard fps > 0, fps <= 240 else { throw ValidationError("--fps must be in (0, 240]; got \(fps)") }
     }
@@ -65,6 +70,7 @@ struct Synth: ParsableCommand {
         options.fps = fps
         options.seed = seed
         options.background = SynthBackground.Style(rawValue: background)!
+        options.side = HandSide(rawValue: hand)!
         guard FileManager.default.createFile(atPath: truth, contents: nil), let file = FileHandle(forWritingAtPath: truth) else {
             throw ValidationError("cannot create the truth file \(truth)")
         }
@@ -76,7 +82,7 @@ struct Synth: ParsableCommand {
         // Times are the clip's own (0 at the first frame), not the wall clock, so a seed always gives the same file.
         let header = HeaderRecord(
             stream: stream,
-            input: InputDescription(description: "handmesh synth --seed \(seed) --frames \(frames) --size \(width)x\(height)",
+            input: InputDescription(description: "handmesh synth --hand \(hand) --seed \(seed) --frames \(frames) --size \(width)x\(height)",
                                     kind: "synthetic", live: false, format: "rgb24", width: width, height: height, frameRate: fps),
             camera: CameraDescription(fx: Double(camera.fx), fy: Double(camera.fy), cx: Double(camera.cx), cy: Double(camera.cy),
                                       distortion: [0, 0, 0, 0, 0]),
@@ -84,7 +90,8 @@ struct Synth: ParsableCommand {
         json.encodeLine(.header(header))
         file.write(Data(json.bytes))
         let summary = try SynthClip.write(options, video: out, mask: mask) { index, t in
-            var hand = HandRecord(track: 0, handedness: options.side == .right ? .right : .left, score: 1)
+            var hand = HandRecord(track: 0, handedness: options.side == .right ? .right : .left,
+                                  handednessScore: 1, score: 1)
             hand.globalOrient = floats(t.parameters.globalOrient)
             hand.pose = t.parameters.pose.map(Float.init)
             hand.shape = t.parameters.shape.map(Float.init)

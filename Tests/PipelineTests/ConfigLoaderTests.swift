@@ -13,7 +13,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(desk.settings.maxDimension, 1280, "a stream's own key overrides [defaults]")
         XCTAssertEqual(desk.settings.camera, CameraSettings(fx: 920, fy: 920, cx: 640, cy: 360))
         XCTAssertEqual(desk.settings.socketMode, 0o660)
-        XCTAssertTrue(desk.settings.mirrored)
+        XCTAssertFalse(desk.settings.mirrored, "a camera's own view unless told otherwise")
         XCTAssertEqual(desk.settings.model, .builtin)
         XCTAssertEqual(desk.settings.precision, .int8)
         XCTAssertNil(desk.settings.reconnect.maxAttempts, "0 attempts means forever")
@@ -60,7 +60,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.streams[0].outputs, ["ndjson:-"])
         XCTAssertEqual(config.streams[0].settings, StreamSettings())
         XCTAssertEqual(StreamSettings().maxHands, 2)
-        XCTAssertTrue(StreamSettings().mirrored)
+        XCTAssertFalse(StreamSettings().mirrored, "recorded files and cameras are not mirrored")
         XCTAssertEqual(StreamSettings().socketMode, 0o660)
     }
 

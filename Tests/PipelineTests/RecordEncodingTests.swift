@@ -73,7 +73,7 @@ final class RecordEncodingTests: XCTestCase {
         XCTAssertEqual((hands[0]["vertices"] as? [[Double]])?.count, 778)
         XCTAssertEqual((hands[0]["pose"] as? [Double])?.count, 45)
         XCTAssertEqual((hands[0]["fit"] as? [String: Any])?["warm"] as? Bool, true)
-        XCTAssertEqual(Set(hands[1].keys), ["track", "handedness", "score"], "unset fields stay out of the line")
+        XCTAssertEqual(Set(hands[1].keys), ["track", "handedness", "handedness_score", "score"], "unset fields stay out of the line")
         XCTAssertEqual(object["stage_ms"] as? [String: Double], ["decode": 1.5, "evidence": 4.25, "fit": 3.125])
 
         let directory = try TemporaryDirectory()
@@ -106,8 +106,8 @@ final class RecordEncodingTests: XCTestCase {
         let directory = try TemporaryDirectory()
         let path = directory.file("bad.ndjson")
         let bad = [
-            #"{"type":"frame","stream":"a","index":0,"pts":0,"capture_time":1,"width":1,"height":1,"hands":[{"track":1,"handedness":"up","score":0.5}],"stage_ms":{}}"#,
-            #"{"type":"frame","stream":"a","index":0,"pts":0,"capture_time":1,"width":1,"height":1,"hands":[{"track":1,"handedness":"left","score":0.5,"landmarks":[[1,2]]}],"stage_ms":{}}"#,
+            #"{"type":"frame","stream":"a","index":0,"pts":0,"capture_time":1,"width":1,"height":1,"hands":[{"track":1,"handedness":"up","handedness_score":0.9,"score":0.5}],"stage_ms":{}}"#,
+            #"{"type":"frame","stream":"a","index":0,"pts":0,"capture_time":1,"width":1,"height":1,"hands":[{"track":1,"handedness":"left","handedness_score":0.9,"score":0.5,"landmarks":[[1,2]]}],"stage_ms":{}}"#,
             #"{"type":"end","stream":"a","reason":"eof","decoded":1}"#,
             #"{"type":"party","stream":"a"}"#,
         ]

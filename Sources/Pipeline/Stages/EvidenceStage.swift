@@ -18,11 +18,12 @@ public struct EvidenceStage: FrameStage {
     private let state: EvidenceState
 
     /// Loads the "full" palm and landmark networks (MediaPipe's model_complexity 1) from `store`.
-    /// `mirrored`: whether frames are a selfie view (handedness assumes so unless told otherwise).
+    /// `mirrored`: whether frames are a selfie view, which decides only what the network's
+    /// handedness label says (the fitting stage decides a track's side from its 3D shape).
     /// `threads`: workers per inference; 0 means 1, since the pipeline already runs stages in parallel.
     /// `precision`: the landmark network's (int8 falls back to fp32 on CPUs without VNNI); the palm
     /// network stays fp32 (see `HandTracker.init(models:…)`).
-    public init(models store: ModelStore, mirrored: Bool = true, maxHands: Int = 2, threads: Int = 1,
+    public init(models store: ModelStore, mirrored: Bool = false, maxHands: Int = 2, threads: Int = 1,
                 precision: Precision = .int8) throws {
         let palm: HandNetwork = .palmDetectionFull, landmark: HandNetwork = .handLandmarkFull
         for network in [palm, landmark] { try store.verify(network) }
@@ -65,7 +66,7 @@ private final class EvidenceState: @unchecked Sendable {
         tracker.process(work.frame, into: &hands)
         for hand in hands {
             var record = HandRecord(track: hand.track, handedness: hand.handedness == .left ? .left : .right,
-                                    score: hand.presence)
+                                    handednessScore: hand.handednessScore, score: hand.presence)
             var landmarks = [Float](repeating: 0, count: 42)
             var world = [Float](repeating: 0, count: 63)
             for i in 0..<HandEvidence.landmarkCount {

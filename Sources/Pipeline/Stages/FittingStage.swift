@@ -53,11 +53,14 @@ private final class FittingState: @unchecked Sendable {
     let regressor: HandRegressor
     let filter: HandFilterSettings?
     var fitters: [Int: HandFitter] = [:]
+    var sides: [Int: HandSideVote] = [:]
     var silhouettes: [Int: SilhouetteFitTerm] = [:]
     var evidenceFromMask = false
     var seen: Set<Int> = []
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
     var result = HandFitResult()
+    /// The other side's cold fit, while a new track's side is unsure.
+    var otherResult = HandFitResult()
 
     let right: HandModel
     let left: HandModel
@@ -71,83 +74,167 @@ private final class FittingState: @unchecked Sendable {
 
     func process(_ work: inout FrameWork) {
         let camera = work.pinholeCamera
+        let still = work.context.stillImages
+        if still {
+            // Photos are unrelated: nothing of one (warm start, shape, side, filter) reaches the next.
+            fitters.removeAll(keepingCapacity: true)
+            sides.removeAll(keepingCapacity: true)
+            silhouettes.removeAll(keepingCapacity: true)
+        }
         seen.removeAll(keepingCapacity: true)
         for h in work.hands.indices {
             let hand = work.hands[h]
             guard let landmarks = hand.landmarks, landmarks.count == 42 else { continue }
-            let isLeft = hand.handedness == .left
-            var fitter = fitters[hand.track]
-            var continues = fitter != nil
-            if let f = fitter, f.model.side != (isLeft ? .left : .right) {
-                fitter = nil
-                continues = false
-            }
-            if fitter == nil {
-                var settings = FitSettings(camera: camera)
-                settings.filter = filter
-                if evidenceFromMask {
-                    // The mask regressor's keypoints are a start, not a measurement: a few times
-                    // looser than a landmark network's, so the outline decides the details.
-                    settings.weights.pixelSigma *= 4
-                    settings.weights.worldSigma *= 4
-                }
-                fitter = HandFitter(model: isLeft ? left : right, regressor: regressor, settings: settings)
-                fitters[hand.track] = fitter
-            }
-            guard let fitter else { continue }
-            if fitter.settings.camera != camera { fitter.settings.camera = camera }
-            fitter.settings.includeVertices = work.context.wantsVertices
+            readEvidence(hand, landmarks: landmarks)
             seen.insert(hand.track)
 
-            for j in 0..<21 {
-                evidence.keypoints[j] = SIMD2(Double(landmarks[2 * j]), Double(landmarks[2 * j + 1]))
-                evidence.confidence[j] = 1
-            }
-            if let w = hand.worldLandmarks, w.count == 63 {
-                for j in 0..<21 { evidence.world[j] = SIMD3(Double(w[3 * j]), Double(w[3 * j + 1]), Double(w[3 * j + 2])) }
-                evidence.hasWorld = true
+            // 1. The track's side, in the image's geometry: the label names the person's hand, and a
+            //    mirrored image shows it as the other one.
+            let mirrored = work.context.mirrored
+            var vote = sides[hand.track] ?? HandSideVote()
+            let newTrack = sides[hand.track] == nil
+            if evidenceFromMask {
+                // A silhouette cannot tell; the stream says which hand its masks show.
+                vote.decide((hand.handedness == .right) != mirrored ? .right : .left)
             } else {
-                evidence.hasWorld = false
+                let labelRight = (hand.handedness == .right) != mirrored
+                let networkRight = Double(labelRight ? hand.handednessScore : 1 - hand.handednessScore)
+                let frameVote = evidence.hasWorld
+                    ? evidence.world.withUnsafeBufferPointer { HandSideVote.frameVote(world: $0, networkRightProbability: networkRight) }
+                    : HandSideVote.frameVote(world: nil, networkRightProbability: networkRight)
+                vote.add(frameVote)
             }
-            evidence.isLeft = isLeft
-            if let roi = hand.roi {
-                evidence.roiCenter = SIMD2(Double(roi.cx), Double(roi.cy))
-                evidence.roiSize = Double(roi.size)
+
+            // 2. The fit: a new track whose side is unsure is fitted cold with both sides, and the
+            //    costs vote; a track whose votes crossed over is refitted cold with the other side.
+            let fitter: HandFitter
+            let silhouette: SilhouetteFitTerm?
+            if newTrack && !evidenceFromMask && !vote.isSure {
+                (fitter, silhouette) = fitBothSides(&vote, track: hand.track, work: work, camera: camera, still: still)
             } else {
-                var lo = evidence.keypoints[0], hi = lo
-                for p in evidence.keypoints { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
-                evidence.roiCenter = 0.5 * (lo + hi)
-                evidence.roiSize = max(2 * max(hi.x - lo.x, hi.y - lo.y), 1)
+                let changed = vote.settle()
+                let side = vote.side ?? .right
+                var continues = !newTrack
+                if let existing = fitters[hand.track], existing.model.side == side, !changed {
+                    fitter = existing
+                } else {
+                    fitter = makeFitter(side: side, camera: camera, still: still)
+                    fitters[hand.track] = fitter
+                    continues = false
+                }
+                silhouette = prepare(fitter, track: hand.track, work: work, camera: camera)
+                fitter.fit(evidence, time: work.frame.pts, continuesTrack: continues, into: &result)
             }
-            let silhouette = work.mask.map { attachSilhouette(mask: $0, to: fitter, track: hand.track, camera: camera) }
-            if silhouette == nil { fitter.extraTerm = nil }
-            fitter.fit(evidence, time: work.frame.pts, continuesTrack: continues, into: &result)
+            sides[hand.track] = vote
             let maskIoU = silhouette.map { term in fitter.unfilteredSolution.withUnsafeBufferPointer { term.gridIoU(at: $0) } }
 
+            // 3. The record: the person's hand, and the fit.
             var record = hand
-            let p = result.parameters
-            record.globalOrient = [Float(p.globalOrient.x), Float(p.globalOrient.y), Float(p.globalOrient.z)]
-            record.pose = p.pose.map(Float.init)
-            record.shape = p.shape.map(Float.init)
-            record.transl = [Float(p.transl.x), Float(p.transl.y), Float(p.transl.z)]
-            record.joints3d = result.joints3d.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }
-            record.joints2d = result.joints2d.flatMap { [Float($0.x), Float($0.y)] }
-            record.vertices = work.context.wantsVertices ? result.vertices.flatMap { [Float($0.x), Float($0.y), Float($0.z)] } : nil
-            // The record documents a root-mean-square reprojection error.
-            var squared = 0.0
-            for j in 0..<21 {
-                let d = result.joints2d[j] - evidence.keypoints[j]
-                squared += (d * d).sum()
-            }
-            record.fit = FitSummary(iterations: result.iterations, reprojectionPixels: Float((squared / 21).squareRoot()),
-                                    milliseconds: result.milliseconds, warm: result.warm, maskIoU: maskIoU)
+            record.handedness = (fitter.model.side == .right) != mirrored ? .right : .left
+            record.handednessScore = Float(vote.probability)
+            write(result, evidence: evidence, into: &record, maskIoU: maskIoU, wantsVertices: work.context.wantsVertices)
             work.hands[h] = record
         }
         // Tracks not seen this frame have ended.
-        if fitters.count != seen.count {
+        if fitters.count != seen.count || sides.count != seen.count {
             for track in fitters.keys where !seen.contains(track) { fitters[track] = nil }
+            for track in sides.keys where !seen.contains(track) { sides[track] = nil }
             for track in silhouettes.keys where !seen.contains(track) { silhouettes[track] = nil }
         }
+    }
+
+    /// This frame's evidence from the evidence stage's record, into `evidence`.
+    func readEvidence(_ hand: HandRecord, landmarks: [Float]) {
+        for j in 0..<21 {
+            evidence.keypoints[j] = SIMD2(Double(landmarks[2 * j]), Double(landmarks[2 * j + 1]))
+            evidence.confidence[j] = 1
+        }
+        if let w = hand.worldLandmarks, w.count == 63 {
+            for j in 0..<21 { evidence.world[j] = SIMD3(Double(w[3 * j]), Double(w[3 * j + 1]), Double(w[3 * j + 2])) }
+            evidence.hasWorld = true
+        } else {
+            evidence.hasWorld = false
+        }
+        if let roi = hand.roi {
+            evidence.roiCenter = SIMD2(Double(roi.cx), Double(roi.cy))
+            evidence.roiSize = Double(roi.size)
+        } else {
+            var lo = evidence.keypoints[0], hi = lo
+            for p in evidence.keypoints { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+            evidence.roiCenter = 0.5 * (lo + hi)
+            evidence.roiSize = max(2 * max(hi.x - lo.x, hi.y - lo.y), 1)
+        }
+    }
+
+    /// A fitter for a new track. Still images get no jitter filter and no temporal term: each is
+    /// fitted on its own.
+    func makeFitter(side: HandSide, camera: PinholeCamera, still: Bool) -> HandFitter {
+        var settings = FitSettings(camera: camera)
+        settings.filter = still ? nil : filter
+        if still { settings.temporal = false }
+        if evidenceFromMask {
+            // The mask regressor's keypoints are a start, not a measurement: a few times
+            // looser than a landmark network's, so the outline decides the details.
+            settings.weights.pixelSigma *= 4
+            settings.weights.worldSigma *= 4
+        }
+        return HandFitter(model: side == .left ? left : right, regressor: regressor, settings: settings)
+    }
+
+    /// Points `fitter` at this frame: its camera, its side in `evidence`, vertices when asked, and
+    /// the mask's silhouette term when the frame has a mask.
+    func prepare(_ fitter: HandFitter, track: Int, work: FrameWork, camera: PinholeCamera) -> SilhouetteFitTerm? {
+        if fitter.settings.camera != camera { fitter.settings.camera = camera }
+        fitter.settings.includeVertices = work.context.wantsVertices
+        evidence.isLeft = fitter.model.side == .left
+        let silhouette = work.mask.map { attachSilhouette(mask: $0, to: fitter, track: track, camera: camera) }
+        if silhouette == nil { fitter.extraTerm = nil }
+        return silhouette
+    }
+
+    /// A new track that its evidence leaves unsure: both sides fitted cold, the lower cost votes,
+    /// and the side the votes then favour is kept (its fit in `result`).
+    func fitBothSides(_ vote: inout HandSideVote, track: Int, work: FrameWork, camera: PinholeCamera,
+                      still: Bool) -> (HandFitter, SilhouetteFitTerm?) {
+        let rightFitter = makeFitter(side: .right, camera: camera, still: still)
+        _ = prepare(rightFitter, track: track, work: work, camera: camera)
+        rightFitter.fit(evidence, time: work.frame.pts, continuesTrack: false, into: &otherResult)
+        let leftFitter = makeFitter(side: .left, camera: camera, still: still)
+        let leftSilhouette = prepare(leftFitter, track: track, work: work, camera: camera)
+        leftFitter.fit(evidence, time: work.frame.pts, continuesTrack: false, into: &result)
+        vote.add(HandSideVote.fitVote(rightCost: otherResult.dataCostPerKeypoint, leftCost: result.dataCostPerKeypoint))
+        let side: HandSide = vote.logOdds >= 0 ? .right : .left
+        vote.decide(side)
+        guard side == .right else {
+            fitters[track] = leftFitter
+            return (leftFitter, leftSilhouette)
+        }
+        swap(&result, &otherResult)
+        result.milliseconds += otherResult.milliseconds
+        fitters[track] = rightFitter
+        // The silhouette term now belongs to the left fitter: aim a right one at the mask.
+        evidence.isLeft = false
+        return (rightFitter, work.mask.map { attachSilhouette(mask: $0, to: rightFitter, track: track, camera: camera) })
+    }
+
+    /// The fit's fields of `record`.
+    func write(_ result: HandFitResult, evidence: FitEvidence, into record: inout HandRecord, maskIoU: Float?, wantsVertices: Bool) {
+        let p = result.parameters
+        record.globalOrient = [Float(p.globalOrient.x), Float(p.globalOrient.y), Float(p.globalOrient.z)]
+        record.pose = p.pose.map(Float.init)
+        record.shape = p.shape.map(Float.init)
+        record.transl = [Float(p.transl.x), Float(p.transl.y), Float(p.transl.z)]
+        record.joints3d = result.joints3d.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }
+        record.joints2d = result.joints2d.flatMap { [Float($0.x), Float($0.y)] }
+        record.vertices = wantsVertices ? result.vertices.flatMap { [Float($0.x), Float($0.y), Float($0.z)] } : nil
+        // The record documents a root-mean-square reprojection error.
+        var squared = 0.0
+        for j in 0..<21 {
+            let d = result.joints2d[j] - evidence.keypoints[j]
+            squared += (d * d).sum()
+        }
+        record.fit = FitSummary(iterations: result.iterations, reprojectionPixels: Float((squared / 21).squareRoot()),
+                                milliseconds: result.milliseconds, warm: result.warm, maskIoU: maskIoU)
     }
 
     /// The track's silhouette term, aimed at `mask` around the evidence's keypoints.

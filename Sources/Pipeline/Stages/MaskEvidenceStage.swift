@@ -57,7 +57,7 @@ private final class MaskEvidenceState: @unchecked Sendable {
             track += 1
             tracking = true
         }
-        var hand = HandRecord(track: track, handedness: isLeft ? .left : .right, score: 1)
+        var hand = HandRecord(track: track, handedness: isLeft ? .left : .right, handednessScore: 1, score: 1)
         hand.landmarks = evidence.keypoints.flatMap { [Float($0.x), Float($0.y)] }
         hand.worldLandmarks = evidence.world.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }
         hand.roi = HandROI(cx: Float(evidence.roiCenter.x), cy: Float(evidence.roiCenter.y),
