@@ -1,4 +1,5 @@
 import Dispatch
+import Fitting
 import Foundation
 import Logging
 import Records
@@ -84,10 +85,18 @@ public final class Pipeline: Sendable {
                                     frameRate: source.frameRate),
             models: stages.flatMap(\.models),
             stages: ["decode"] + stages.map(\.name),
-            camera: context.camera,
+            camera: context.camera ?? Self.assumedCamera(width: source.width, height: source.height),
+            cameraSource: context.camera != nil ? .config : (context.stillImages ? .perImage : .assumed),
             mirrored: context.mirrored,
             maxHands: context.maxHands,
             time: WallClock.now())
+    }
+
+    /// The camera the fit assumes without intrinsics (`FrameWork.pinholeCamera`), for the header.
+    static func assumedCamera(width: Int, height: Int) -> CameraDescription? {
+        guard width > 0, height > 0 else { return nil }
+        let c = PinholeCamera.defaultCamera(width: width, height: height)
+        return CameraDescription(fx: c.fx, fy: c.fy, cx: c.cx, cy: c.cy, distortion: [0, 0, 0, 0, 0])
     }
 
     /// Stage names in `stage_ms` order.

@@ -9,19 +9,25 @@ public struct HeaderRecord: Sendable {
     public var models: [ModelDescription]
     /// Stage names in pipeline order, as they appear in each frame's `stage_ms`.
     public var stages: [String]
+    /// The camera the fit assumed: the config's, or (without one) the default field of view for the
+    /// input's size. nil only where neither is known (a source of unknown size).
     public var camera: CameraDescription?
+    /// Where `camera` comes from: `config`, `assumed` (60° across the longer side), or `per_image`
+    /// (photos: each manifest line's camera, else 60° across that photo's longer side).
+    public var cameraSource: CameraSource
     /// Whether frames are a mirrored (selfie) view, which swaps what looks left and right.
     public var mirrored: Bool
     public var maxHands: Int
     public var time: Double
 
     public init(stream: String, input: InputDescription, models: [ModelDescription] = [], stages: [String] = [],
-                camera: CameraDescription? = nil, mirrored: Bool = false, maxHands: Int = 2, time: Double) {
+                camera: CameraDescription? = nil, cameraSource: CameraSource = .config, mirrored: Bool = false, maxHands: Int = 2, time: Double) {
         self.stream = stream
         self.input = input
         self.models = models
         self.stages = stages
         self.camera = camera
+        self.cameraSource = cameraSource
         self.mirrored = mirrored
         self.maxHands = maxHands
         self.time = time
@@ -60,11 +66,19 @@ public struct HeaderRecord: Sendable {
         } else {
             json.null()
         }
+        json.key("camera_source"); json.string(cameraSource.rawValue)
         json.key("mirrored"); json.bool(mirrored)
         json.key("max_hands"); json.int(maxHands)
         json.key("time"); json.number(time, decimals: 6)
         json.endObject()
     }
+}
+
+/// Where a header's camera comes from.
+public enum CameraSource: String, Sendable {
+    case config
+    case assumed
+    case perImage = "per_image"
 }
 
 public struct InputDescription: Sendable {
