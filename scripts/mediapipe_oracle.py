@@ -2,8 +2,10 @@
 """MediaPipe's own hand tracker as the oracle for HandMesh's crop + evidence stages.
 
 Runs the legacy `mediapipe.solutions.hands` graph (mediapipe==0.10.21,
-model_complexity=1, static_image_mode=False, max_num_hands=2) on a video and
-writes its per-frame hands to a JSON file that Tests/EvidenceTests reads.
+model_complexity=1, static_image_mode=False unless --static-image-mode,
+max_num_hands=2) on a video and writes its per-frame hands to a JSON file that
+Tests/EvidenceTests reads. With --static-image-mode every frame is treated as an
+unrelated photo, as MediaPipe's static_image_mode=True does.
 
 Frames are decoded with the ffmpeg command-line tool to raw rgb24 (the same
 libavcodec decoder and swscale conversion HandMesh's Video target uses), never
@@ -137,9 +139,11 @@ def main():
     parser.add_argument("video")
     parser.add_argument("output")
     parser.add_argument("--max-num-hands", type=int, default=2)
+    parser.add_argument("--static-image-mode", action="store_true",
+                        help="every frame an unrelated photo: palm detection on each, no tracking")
     args = parser.parse_args()
 
-    hands = make_hands(args.max_num_hands, static_image_mode=False)
+    hands = make_hands(args.max_num_hands, static_image_mode=args.static_image_mode)
     frames = []
     checksums = {}
     crop_oracle = None
@@ -176,8 +180,8 @@ def main():
     import mediapipe as mp
     out = {
         "source": os.path.basename(args.video),
-        "oracle": "mediapipe.solutions.hands %s model_complexity=1 static_image_mode=False "
-                  "max_num_hands=%d" % (mp.__version__, args.max_num_hands),
+        "oracle": "mediapipe.solutions.hands %s model_complexity=1 static_image_mode=%s "
+                  "max_num_hands=%d" % (mp.__version__, args.static_image_mode, args.max_num_hands),
         "decoder": "ffmpeg CLI -pix_fmt rgb24",
         "width": width,
         "height": height,
