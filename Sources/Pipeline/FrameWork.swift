@@ -37,13 +37,18 @@ public final class StreamContext: Sendable {
     public let maxHands: Int
     /// Whether frame records should carry mesh vertices.
     public let wantsVertices: Bool
+    /// Whether frames are independent photos: each detected afresh and fitted cold, with no temporal
+    /// term, no smoothing and no shape carried over. Resolved: the config's `still_images`, else true
+    /// for single images, folders and manifests.
+    public let stillImages: Bool
 
     public init(stream: String, camera: CameraDescription? = nil, mirrored: Bool = true, maxHands: Int = 2,
-                wantsVertices: Bool = false) {
+                wantsVertices: Bool = false, stillImages: Bool = false) {
         self.stream = stream
         self.camera = camera
         self.mirrored = mirrored
         self.maxHands = maxHands
         self.wantsVertices = wantsVertices
+        self.stillImages = stillImages
     }
 }

@@ -81,12 +81,13 @@ public final class Pipeline: Sendable {
             stream: context.stream,
             input: InputDescription(description: source.spec.text, kind: kind, live: source.isLive,
                                     format: source.description, width: source.width, height: source.height,
-                                    frameRate: source.frameRate),
+                                    frameRate: source.frameRate, images: source.stillImageCount),
             models: stages.flatMap(\.models),
             stages: ["decode"] + stages.map(\.name),
             camera: context.camera,
             mirrored: context.mirrored,
             maxHands: context.maxHands,
+            stillImages: context.stillImages,
             time: WallClock.now())
     }
 
@@ -235,6 +236,14 @@ public final class Pipeline: Sendable {
 
     // MARK: The sink stage
 
+    /// A photo as its frame record names it.
+    private static func image(_ still: StillImage) -> FrameImage {
+        FrameImage(path: still.path, id: still.id, camera: still.camera.map {
+            CameraDescription(fx: $0.fx, fy: $0.fy, cx: $0.cx, cy: $0.cy,
+                              distortion: $0.distortion + [Double](repeating: 0, count: max(0, 5 - $0.distortion.count)))
+        })
+    }
+
     private func writeRecords(from inbox: BoundedQueue<PipelineItem>, limiter: FlowLimiter?) {
         var json = JSONWriter(capacity: 64 * 1024)
         let stream = context.stream
@@ -247,7 +256,8 @@ public final class Pipeline: Sendable {
                 let start = MonotonicClock.nanoseconds()
                 let frame = work.frame
                 let record = FrameRecord(stream: stream, index: frame.index, pts: frame.pts, captureTime: frame.captureTime,
-                                         width: frame.width, height: frame.height, hands: work.hands,
+                                         width: frame.width, height: frame.height, image: frame.still.map(Self.image),
+                                         hands: work.hands,
                                          stageNames: names, stageMilliseconds: work.stageMilliseconds)
                 json.reset()
                 record.encode(into: &json)
