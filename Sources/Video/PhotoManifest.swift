@@ -73,19 +73,19 @@ public enum PhotoManifest {
         if let unknown = members.first(where: { !cameraKeys.contains($0.key) }) {
             throw JSONSyntaxError(message: "unknown key \"\(unknown.key)\" (fx, fy, cx, cy, k1, k2, p1, p2, k3)")
         }
-        func number(_ key: String) throws(JSONSyntaxError) -> Double? {
+        func number(_ key: String) throws(JSONSyntaxError) -> (text: String, value: Double)? {
             guard let value = members.first(where: { $0.key == key })?.value else { return nil }
-            guard case .number(_, let number) = value else { throw JSONSyntaxError(message: "\(key) must be a number, got \(value.kindName)") }
-            return number
+            guard case .number(let text, let number) = value else { throw JSONSyntaxError(message: "\(key) must be a number, got \(value.kindName)") }
+            return (text, number)
         }
         var required: [Double] = []
         for key in ["fx", "fy", "cx", "cy"] {
-            guard let value = try number(key) else { throw JSONSyntaxError(message: "missing \(key); a camera needs fx, fy, cx and cy") }
-            if key.hasPrefix("f"), value <= 0 { throw JSONSyntaxError(message: "\(key) must be more than 0 pixels, got \(value)") }
-            required.append(value)
+            guard let number = try number(key) else { throw JSONSyntaxError(message: "missing \(key); a camera needs fx, fy, cx and cy") }
+            if key.hasPrefix("f"), number.value <= 0 { throw JSONSyntaxError(message: "\(key) must be more than 0 pixels, got \(number.text)") }
+            required.append(number.value)
         }
         var distortion: [Double] = []
-        for key in ["k1", "k2", "p1", "p2", "k3"] { distortion.append(try number(key) ?? 0) }
+        for key in ["k1", "k2", "p1", "p2", "k3"] { distortion.append(try number(key)?.value ?? 0) }
         while distortion.last == 0 { distortion.removeLast() }
         return Intrinsics(fx: required[0], fy: required[1], cx: required[2], cy: required[3], distortion: distortion)
     }

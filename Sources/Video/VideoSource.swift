@@ -87,7 +87,8 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
             height = sequence.first?.height ?? 0
             let count = list.count == 1 ? "1 still image" : "\(list.count) still images"
             let origin = spec.kind == .folder ? " from a folder" : spec.kind == .manifest ? " from a manifest" : ""
-            description = count + origin + (sequence.first.map { "; the first: \($0.description)" } ?? "")
+            let first = list.count == 1 ? ": " : "; the first: "
+            description = count + origin + (sequence.first.map { first + $0.description } ?? "")
             return
         }
         photos = nil
