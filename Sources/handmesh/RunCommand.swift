@@ -51,6 +51,9 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Pace inputs at their frame rate, as if live: frames are dropped when the pipeline is busy.")
     var realtime = false
 
+    @Flag(inversion: .prefixedNo, help: "Process frames as independent photos, or not (the config's still_images; unset: photos for a single image, a folder or a manifest).")
+    var stillImages: Bool?
+
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default: the config's, else info).")
     var logLevel: String?
 
@@ -150,6 +153,7 @@ struct Run: ParsableCommand {
     private func streams(from config: HandMeshConfig) throws -> [StreamConfig] {
         var settings = config.defaults
         if realtime { settings.realtime = true }
+        if let stillImages { settings.stillImages = stillImages }
         if inputIsMask { settings.inputIsMask = true }
         if let maskHand { settings.maskHand = MaskHand(rawValue: maskHand) ?? .right }
         settings.mask = mask
@@ -169,6 +173,7 @@ struct Run: ParsableCommand {
                 var stream = stream
                 if !output.isEmpty { stream.outputs = output }
                 if realtime { stream.settings.realtime = true }
+                if let stillImages { stream.settings.stillImages = stillImages }
                 return stream
             }
         }

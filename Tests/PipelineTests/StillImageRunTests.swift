@@ -114,6 +114,9 @@ final class StillImageRunTests: XCTestCase {
         let all = parseRecords(result.stdout)
         XCTAssertEqual(all.first?["still_images"] as? Bool, false)
         XCTAssertEqual(records(all, ofType: "frame").count, photos.count)
+        let flagged = try run(["--no-still-images", "--input", directory.path])
+        XCTAssertEqual(flagged.status, 0, flagged.stderr)
+        XCTAssertEqual(parseRecords(flagged.stdout).first?["still_images"] as? Bool, false, "the flag says the same")
     }
 
     func testASinglePNGIsAStillImage() throws {
@@ -140,5 +143,8 @@ final class StillImageRunTests: XCTestCase {
         let frames = records(all, ofType: "frame")
         XCTAssertEqual(frames.count, 10)
         XCTAssertTrue(frames.allSatisfy { $0["image"] == nil })
+        let stills = try run(["--still-images", "--input", directory.file("f_%03d.png")])
+        XCTAssertEqual(stills.status, 0, stills.stderr)
+        XCTAssertEqual(parseRecords(stills.stdout).first?["still_images"] as? Bool, true, "the flag overrides")
     }
 }
