@@ -59,7 +59,7 @@ public enum ConfigLoader {
     static let streamKeys = ["name", "input", "outputs", "mask", "snapshot"]
     static let settingsKeys = [
         "max_dimension", "realtime", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
-        "models_dir", "vertices", "smoothing", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "threads", "log_level",
+        "models_dir", "vertices", "smoothing", "still_images", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "threads", "log_level",
     ]
 
     private static func readStream(_ reader: inout TableReader, defaults: StreamSettings) throws -> StreamConfig {
@@ -157,6 +157,7 @@ public enum ConfigLoader {
         }
         if let value = try reader.bool("vertices") { settings.vertices = value }
         if let value = try reader.bool("smoothing") { settings.smoothing = value }
+        if let value = try reader.bool("still_images") { settings.stillImages = value }
         if let value = try reader.string("precision", expected: "\"int8\" or \"float32\"") {
             guard let precision = EvidencePrecision(rawValue: value) else {
                 throw reader.error("precision", "expected \"int8\" or \"float32\", got \"\(value)\"")

@@ -61,6 +61,10 @@ public struct StreamSettings: Sendable, Equatable {
     public var snapshot: String?
     /// Which hand a mask shows; a silhouette cannot tell.
     public var maskHand = MaskHand.right
+    /// Process frames as independent photos (palm detection on each, no warm start, temporal term,
+    /// smoothing or shape carried between them): true or false overrides; nil (the default) decides by the
+    /// input, true for a single image, a folder or a manifest, false for video and `%05d` sequences.
+    public var stillImages: Bool?
     /// Smooth the fitted hands over time with the One Euro filter (less jitter, about half a frame of lag).
     public var smoothing = true
     /// File mode of `unix:` sockets.

@@ -34,11 +34,13 @@ public final class StreamContext: Sendable {
     public let camera: CameraDescription?
     /// Whether frames are a mirrored (selfie) view: it decides only what the hands are called.
     public let mirrored: Bool
-    /// Whether frames are unrelated photos: each is searched and fitted on its own.
-    public let stillImages: Bool
     public let maxHands: Int
     /// Whether frame records should carry mesh vertices.
     public let wantsVertices: Bool
+    /// Whether frames are independent photos: each detected afresh and fitted cold, with no temporal
+    /// term, no smoothing and no shape carried over. Resolved: the config's `still_images`, else true
+    /// for single images, folders and manifests.
+    public let stillImages: Bool
 
     public init(stream: String, camera: CameraDescription? = nil, mirrored: Bool = false, maxHands: Int = 2,
                 wantsVertices: Bool = false, stillImages: Bool = false) {

@@ -82,13 +82,15 @@ public final class Pipeline: Sendable {
             stream: context.stream,
             input: InputDescription(description: source.spec.text, kind: kind, live: source.isLive,
                                     format: source.description, width: source.width, height: source.height,
-                                    frameRate: source.frameRate),
+                                    frameRate: source.frameRate, images: source.stillImageCount),
             models: stages.flatMap(\.models),
             stages: ["decode"] + stages.map(\.name),
-            camera: context.camera ?? Self.assumedCamera(width: source.width, height: source.height),
-            cameraSource: context.camera != nil ? .config : (context.stillImages ? .perImage : .assumed),
+            // Photos each carry the camera they were fitted with (`image.camera`).
+            camera: context.stillImages ? context.camera : context.camera ?? Self.assumedCamera(width: source.width, height: source.height),
+            cameraSource: context.stillImages ? .perImage : context.camera != nil ? .config : .assumed,
             mirrored: context.mirrored,
             maxHands: context.maxHands,
+            stillImages: context.stillImages,
             time: WallClock.now())
     }
 
@@ -244,6 +246,17 @@ public final class Pipeline: Sendable {
 
     // MARK: The sink stage
 
+    /// A photo as its frame record names it, with the camera it was fitted with: its manifest
+    /// line's, else the stream's, else the assumed one for its size (`FrameWork.pinholeCamera`).
+    private func image(_ still: StillImage, width: Int, height: Int) -> FrameImage {
+        let camera = still.camera.map {
+            CameraDescription(fx: $0.fx, fy: $0.fy, cx: $0.cx, cy: $0.cy,
+                              distortion: $0.distortion + [Double](repeating: 0, count: max(0, 5 - $0.distortion.count)))
+        }
+        return FrameImage(path: still.path, id: still.id,
+                          camera: camera ?? context.camera ?? Self.assumedCamera(width: width, height: height))
+    }
+
     private func writeRecords(from inbox: BoundedQueue<PipelineItem>, limiter: FlowLimiter?) {
         var json = JSONWriter(capacity: 64 * 1024)
         let stream = context.stream
@@ -256,7 +269,8 @@ public final class Pipeline: Sendable {
                 let start = MonotonicClock.nanoseconds()
                 let frame = work.frame
                 let record = FrameRecord(stream: stream, index: frame.index, pts: frame.pts, captureTime: frame.captureTime,
-                                         width: frame.width, height: frame.height, hands: work.hands,
+                                         width: frame.width, height: frame.height, image: frame.still.map { image($0, width: frame.width, height: frame.height) },
+                                         hands: work.hands,
                                          stageNames: names, stageMilliseconds: work.stageMilliseconds)
                 json.reset()
                 record.encode(into: &json)

@@ -11,6 +11,7 @@ public enum StandardStages {
     /// crop + evidence.
     /// Loads what the stages need (the networks from `settings.modelsDir`, the hand model named by
     /// `settings.model`); throws a one-line error naming the model and what is wrong.
+    /// With `stillImages` resolved true (`StreamSettings.resolved(for:)`), palm detection runs on every frame.
     /// `overlay`, with the input's frame rate, adds a stage that draws the fitted hands over
     /// every frame and encodes them to that video file. With a `snapshot` path, `snapshots` pulls
     /// a PNG of the next frame there on request.
@@ -29,7 +30,8 @@ public enum StandardStages {
             // on separate queues, which keeps both cores busy.
             stages.append(try EvidenceStage(models: store, mirrored: settings.mirrored, maxHands: settings.maxHands,
                                             threads: max(settings.threads, 1),
-                                            precision: settings.precision == .int8 ? .int8 : .float32))
+                                            precision: settings.precision == .int8 ? .int8 : .float32,
+                                            staticImageMode: settings.stillImages ?? false))
         }
         let filter: HandFilterSettings? = settings.smoothing ? (settings.inputIsMask ? .silhouette : .standard) : nil
         stages.append(try FittingStage(handModel: settings.model.description, filter: filter, evidenceFromMask: settings.inputIsMask))

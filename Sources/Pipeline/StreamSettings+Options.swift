@@ -23,12 +23,22 @@ extension StreamSettings {
         return options
     }
 
+    /// These settings with `stillImages` decided for `source`: the config's choice, else whether the input is
+    /// still images (a single image, a folder, a manifest; a `%05d` sequence stays a video).
+    public func resolved(for source: VideoSource) -> StreamSettings {
+        var settings = self
+        settings.stillImages = stillImages ?? (source.stillImageCount != nil)
+        return settings
+    }
+
+    /// What every frame of the stream shares. `stillImages` is false unless resolved true (`resolved(for:)`).
     public func context(stream: String) -> StreamContext {
         StreamContext(
             stream: stream,
             camera: camera.map { CameraDescription(fx: $0.fx, fy: $0.fy, cx: $0.cx, cy: $0.cy, distortion: $0.distortion) },
             mirrored: mirrored,
             maxHands: maxHands,
-            wantsVertices: vertices)
+            wantsVertices: vertices,
+            stillImages: stillImages ?? false)
     }
 }

@@ -190,9 +190,11 @@ public final class StreamSupervisor: @unchecked Sendable {
             lock.unlock()
             sinks = opened
         }
-        let stages = try makeStages(settings, logger)
+        // The source opens first: whether its frames are still images decides how the stages run.
         let source = try VideoSource(try InputSpec(parsing: config.input), options: settings.sourceOptions)
-        return Pipeline(source: source, stages: stages, sinks: sinks!, context: settings.context(stream: config.name),
+        let resolved = settings.resolved(for: source)
+        let stages = try makeStages(resolved, logger)
+        return Pipeline(source: source, stages: stages, sinks: sinks!, context: resolved.context(stream: config.name),
                         logger: logger)
     }
 

@@ -9,19 +9,23 @@ public struct FrameRecord: Sendable {
     public var captureTime: Double
     public var width: Int
     public var height: Int
+    /// The photo this frame is, for still-image inputs (single images, folders, manifests); nil for video.
+    public var image: FrameImage?
     public var hands: [HandRecord]
     /// Stage names in pipeline order, matching `stageMilliseconds` one for one.
     public var stageNames: [String]
     public var stageMilliseconds: StageTimes
 
     public init(stream: String, index: Int, pts: Double, captureTime: Double, width: Int, height: Int,
-                hands: [HandRecord] = [], stageNames: [String] = [], stageMilliseconds: StageTimes = StageTimes()) {
+                image: FrameImage? = nil, hands: [HandRecord] = [], stageNames: [String] = [],
+                stageMilliseconds: StageTimes = StageTimes()) {
         self.stream = stream
         self.index = index
         self.pts = pts
         self.captureTime = captureTime
         self.width = width
         self.height = height
+        self.image = image
         self.hands = hands
         self.stageNames = stageNames
         self.stageMilliseconds = stageMilliseconds
@@ -34,6 +38,10 @@ public struct FrameRecord: Sendable {
         json.key("capture_time"); json.number(captureTime, decimals: 6)
         json.key("width"); json.int(width)
         json.key("height"); json.int(height)
+        if let image {
+            json.key("image")
+            image.encode(into: &json)
+        }
         json.key("hands")
         json.beginArray()
         for hand in hands {

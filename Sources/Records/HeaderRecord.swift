@@ -18,10 +18,13 @@ public struct HeaderRecord: Sendable {
     /// Whether frames are a mirrored (selfie) view, which swaps what looks left and right.
     public var mirrored: Bool
     public var maxHands: Int
+    /// Whether frames are processed as independent photos (no tracking, warm start or smoothing across them).
+    public var stillImages: Bool
     public var time: Double
 
     public init(stream: String, input: InputDescription, models: [ModelDescription] = [], stages: [String] = [],
-                camera: CameraDescription? = nil, cameraSource: CameraSource = .config, mirrored: Bool = false, maxHands: Int = 2, time: Double) {
+                camera: CameraDescription? = nil, cameraSource: CameraSource = .config, mirrored: Bool = false,
+                maxHands: Int = 2, stillImages: Bool = false, time: Double) {
         self.stream = stream
         self.input = input
         self.models = models
@@ -30,6 +33,7 @@ public struct HeaderRecord: Sendable {
         self.cameraSource = cameraSource
         self.mirrored = mirrored
         self.maxHands = maxHands
+        self.stillImages = stillImages
         self.time = time
     }
 
@@ -69,6 +73,7 @@ public struct HeaderRecord: Sendable {
         json.key("camera_source"); json.string(cameraSource.rawValue)
         json.key("mirrored"); json.bool(mirrored)
         json.key("max_hands"); json.int(maxHands)
+        json.key("still_images"); json.bool(stillImages)
         json.key("time"); json.number(time, decimals: 6)
         json.endObject()
     }
@@ -84,7 +89,7 @@ public enum CameraSource: String, Sendable {
 public struct InputDescription: Sendable {
     /// The input as given (path, URL, device, `lavfi:…`, `-`).
     public var description: String
-    /// file, image_sequence, url, camera, stdin or lavfi.
+    /// file, image_sequence, url, camera, stdin, lavfi, image, folder or manifest.
     public var kind: String
     public var live: Bool
     /// Codec, size and pixel format as FFmpeg found them.
@@ -93,9 +98,11 @@ public struct InputDescription: Sendable {
     public var width: Int
     public var height: Int
     public var frameRate: Double?
+    /// How many photos a still-image input holds; nil for video.
+    public var images: Int?
 
     public init(description: String, kind: String, live: Bool, format: String, width: Int, height: Int,
-                frameRate: Double?) {
+                frameRate: Double?, images: Int? = nil) {
         self.description = description
         self.kind = kind
         self.live = live
@@ -103,6 +110,7 @@ public struct InputDescription: Sendable {
         self.width = width
         self.height = height
         self.frameRate = frameRate
+        self.images = images
     }
 
     func encode(into json: inout JSONWriter) {
@@ -118,6 +126,9 @@ public struct InputDescription: Sendable {
             json.number(frameRate, decimals: 3)
         } else {
             json.null()
+        }
+        if let images {
+            json.key("images"); json.int(images)
         }
         json.endObject()
     }

@@ -133,6 +133,10 @@ final class Demuxer {
         (Int(stream.pointee.codecpar.pointee.width), Int(stream.pointee.codecpar.pointee.height))
     }
 
+    /// Whether FFmpeg opened the input as one picture: its image2 demuxer, or one of the `*_pipe` demuxers
+    /// that recognize an image by its content (png_pipe, jpeg_pipe, …).
+    var isSingleImage: Bool { formatName == "image2" || formatName.hasSuffix("_pipe") }
+
     /// A timestamp in the video stream's time base as seconds, or nil when there is none.
     func seconds(_ stamp: Int64) -> Double? {
         let base = stream.pointee.time_base

@@ -9,14 +9,17 @@ public struct Frame: Sendable {
     public let captureTime: Double
     /// Packed RGB24 pixels.
     public let pixels: PixelBuffer
+    /// The photo this frame is, for inputs of still images; nil for video.
+    public var still: StillImage?
 
     public var width: Int { pixels.width }
     public var height: Int { pixels.height }
 
-    public init(index: Int, pts: Double, captureTime: Double, pixels: PixelBuffer) {
+    public init(index: Int, pts: Double, captureTime: Double, pixels: PixelBuffer, still: StillImage? = nil) {
         self.index = index
         self.pts = pts
         self.captureTime = captureTime
         self.pixels = pixels
+        self.still = still
     }
 }

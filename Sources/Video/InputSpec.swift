@@ -1,13 +1,22 @@
 import CFFmpeg
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One input as written on the command line or in the config, classified before anything is opened.
 ///
 /// Forms: `-` (stdin), `lavfi:GRAPH` (a synthetic source from libavfilter), `/dev/videoN` (a V4L2 camera),
 /// `scheme://…` (any URL an FFmpeg input protocol opens), a path with a `%d`/`%05d` pattern (an image
-/// sequence), and any other path (a video or a single image).
+/// sequence), `manifest:PATH` (a list of photos, see `PhotoManifest`), a folder (`DIR/`, or any path that is
+/// a directory: its photos, see `PhotoFolder`), a path with an image extension (a single photo), and any
+/// other path (a video, or an image FFmpeg recognizes by its content).
 public struct InputSpec: Sendable, CustomStringConvertible, Equatable {
     public enum Kind: String, Sendable, Equatable {
         case file, imageSequence, url, camera, stdin, lavfi
+        /// One photo, a folder of photos, a manifest listing photos: still images, each its own picture.
+        case image, folder, manifest
     }
 
     /// The input exactly as given.
@@ -38,6 +47,12 @@ public struct InputSpec: Sendable, CustomStringConvertible, Equatable {
                 throw VideoError(input: text, message: "lavfi: needs a filter graph, e.g. lavfi:testsrc=size=640x480:rate=30")
             }
             kind = .lavfi; location = graph; isLive = false
+        } else if trimmed.hasPrefix("manifest:") {
+            let path = String(trimmed.dropFirst("manifest:".count))
+            guard !path.isEmpty else {
+                throw VideoError(input: text, message: "manifest: needs a path, e.g. manifest:photos.jsonl")
+            }
+            kind = .manifest; location = path; isLive = false
         } else if trimmed.hasPrefix("/dev/video") || trimmed.hasPrefix("v4l2:") {
             let named = trimmed.hasPrefix("v4l2:") ? String(trimmed.dropFirst("v4l2:".count)) : trimmed
             let parts = named.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
@@ -55,7 +70,7 @@ public struct InputSpec: Sendable, CustomStringConvertible, Equatable {
         } else if let scheme = InputSpec.scheme(of: trimmed) {
             if scheme == "file" {
                 let path = String(trimmed.dropFirst("file://".count))
-                kind = InputSpec.hasFramePattern(path) ? .imageSequence : .file
+                kind = InputSpec.pathKind(path)
                 location = path; isLive = false
             } else {
                 guard InputSpec.inputProtocols.contains(scheme) else {
@@ -63,15 +78,35 @@ public struct InputSpec: Sendable, CustomStringConvertible, Equatable {
                 }
                 kind = .url; location = trimmed; isLive = true
             }
-        } else if InputSpec.hasFramePattern(trimmed) {
-            kind = .imageSequence; location = trimmed; isLive = false
         } else {
-            kind = .file; location = trimmed; isLive = false
+            kind = InputSpec.pathKind(trimmed); location = trimmed; isLive = false
         }
         self.deviceOptions = deviceOptions
     }
 
+    /// A photo of a folder or manifest, opened as a file whatever its name looks like.
+    init(photo path: String) {
+        text = path
+        kind = .file
+        location = path
+        isLive = false
+        deviceOptions = [:]
+    }
+
     public var description: String { text }
+
+    /// Single images, folders and manifests are still images by default: each picture stands alone.
+    /// An image sequence (`%05d`) stays a video.
+    public var isStillImages: Bool { kind == .image || kind == .folder || kind == .manifest }
+
+    /// What a local path names: a `%d` pattern, a folder (a trailing slash, or a directory), a photo (by its
+    /// extension) or else a file FFmpeg will probe.
+    static func pathKind(_ path: String) -> Kind {
+        if hasFramePattern(path) { return .imageSequence }
+        var status = stat()
+        if path.hasSuffix("/") || (stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR) { return .folder }
+        return PhotoFolder.isImageName(path) ? .image : .file
+    }
 
     /// Network and camera sources come back after a loss; files, pipes and graphs do not.
     public var canReconnect: Bool { kind == .url || kind == .camera }

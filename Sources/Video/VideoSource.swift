@@ -26,12 +26,21 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
     public private(set) var corruptPackets = 0
     /// Successful reconnects so far.
     public private(set) var reconnects = 0
+    /// For still-image inputs (a single image, a folder, a manifest, or a file FFmpeg reads as one image), how
+    /// many photos there are; nil for video. Each photo is decoded at its own size and its frames carry `still`.
+    public private(set) var stillImageCount: Int?
+    /// The picture size the input declares, before the `maxDimension` cap.
+    private(set) var inputSize = (width: 0, height: 0)
 
     private let gate: InterruptGate
     private var demuxer: Demuxer?
     private var decoder: Decoder?
     private let scaler = Scaler()
     private let pool = FramePool()
+    /// The photos of a still-image input, read one at a time in place of a demuxer.
+    private let photos: PhotoSequence?
+    /// A file FFmpeg opened as a single image: its frame names it.
+    private var singleImage: StillImage?
     /// Whether a loss or an end of stream leads to reconnect attempts.
     private let reconnectable: Bool
 
@@ -56,15 +65,52 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         self.spec = spec
         self.options = options
         gate = canceller.gate
+        if spec.isStillImages {
+            let list: [StillImage]
+            do {
+                switch spec.kind {
+                case .folder: list = try PhotoFolder.list(spec.location)
+                case .manifest: list = try PhotoManifest.load(path: spec.location)
+                default: list = [StillImage(path: spec.location)]
+                }
+            } catch {
+                // The folder or manifest is named as the user wrote it.
+                throw VideoError(input: spec.text, message: error.message)
+            }
+            let sequence = try PhotoSequence(photos: list, options: options, gate: gate, mustReadFirst: spec.kind == .image)
+            photos = sequence
+            reconnectable = false
+            // Photos are files: read losslessly, never paced.
+            isLive = false
+            stillImageCount = list.count
+            width = sequence.first?.width ?? 0
+            height = sequence.first?.height ?? 0
+            let count = list.count == 1 ? "1 still image" : "\(list.count) still images"
+            let origin = spec.kind == .folder ? " from a folder" : spec.kind == .manifest ? " from a manifest" : ""
+            let first = list.count == 1 ? ": " : "; the first: "
+            description = count + origin + (sequence.first.map { first + $0.description } ?? "")
+            return
+        }
+        photos = nil
         let demuxer = try Demuxer(spec: spec, options: options, gate: gate)
         let remoteFile = spec.kind == .url && demuxer.hasDuration && !["rtsp", "rtsps", "udp", "rtp", "srt", "tcp"].contains(spec.scheme ?? "")
         reconnectable = spec.canReconnect && !remoteFile
         isLive = options.realtime || (spec.isLive && !remoteFile)
         try attach(demuxer)
+        if spec.kind == .file, demuxer.isSingleImage {
+            stillImageCount = 1
+            singleImage = StillImage(path: spec.location)
+        }
     }
 
     /// Blocks until the next event. After `.end`, every call returns `.end`.
     public func next() -> SourceEvent {
+        if let photos {
+            let event = photos.next()
+            framesDelivered = photos.delivered
+            if case .corrupt(let packets, _) = event { corruptPackets += packets }
+            return event
+        }
         if let frame = pendingFrame {
             pendingFrame = nil
             return .frame(frame)
@@ -221,7 +267,7 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
             pace(pts)
             captureTime = Clock.wallSeconds()
         }
-        let frame = Frame(index: framesDelivered, pts: pts, captureTime: captureTime, pixels: buffer)
+        let frame = Frame(index: framesDelivered, pts: pts, captureTime: captureTime, pixels: buffer, still: singleImage)
         framesDelivered += 1
         return frame
     }
@@ -332,6 +378,7 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         frameRate = demuxer.frameRate
         duration = demuxer.declaredEnd
         let declared = demuxer.declaredSize
+        inputSize = declared
         let output = Scaler.outputSize(width: declared.width, height: declared.height, maxDimension: options.maxDimension)
         width = output.width
         height = output.height

@@ -23,7 +23,7 @@ struct Run: ParsableCommand {
         """)
 
     @Option(name: .long, parsing: .upToNextOption,
-            help: "Inputs: a file, an image pattern (%05d), a URL, /dev/videoN, - (stdin) or lavfi:GRAPH. Without inputs (and without [[streams]] in a config), the embedded synthetic hand clip.")
+            help: "Inputs: a file, an image pattern (%05d), a photo, a folder of photos (DIR/), manifest:PATH.jsonl, a URL, /dev/videoN, - (stdin) or lavfi:GRAPH. Without inputs (and without [[streams]] in a config), the embedded synthetic hand clip.")
     var input: [String] = []
 
     @Option(name: .long, parsing: .upToNextOption,
@@ -50,6 +50,9 @@ struct Run: ParsableCommand {
 
     @Flag(name: .long, help: "Pace inputs at their frame rate, as if live: frames are dropped when the pipeline is busy.")
     var realtime = false
+
+    @Flag(inversion: .prefixedNo, help: "Process frames as independent photos, or not (the config's still_images; unset: photos for a single image, a folder or a manifest).")
+    var stillImages: Bool?
 
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (default: the config's, else info).")
     var logLevel: String?
@@ -99,13 +102,14 @@ struct Run: ParsableCommand {
         for (stream, sinks) in zip(streams, streamSinks) {
             do {
                 let source = try VideoSource(try InputSpec(parsing: stream.input), options: stream.settings.sourceOptions)
+                let settings = stream.settings.resolved(for: source)
                 let stages = try StandardStages.make(
-                    for: stream.settings, logger: logger,
+                    for: settings, logger: logger,
                     overlay: overlayPath(for: stream, of: streams.count).map { ($0, source.frameRate ?? 30) },
                     snapshots: snapshots)
                 let pipeline = Pipeline(source: source, stages: stages, sinks: sinks,
-                                        context: stream.settings.context(stream: stream.name), logger: logger)
-                let expected = source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
+                                        context: settings.context(stream: stream.name), logger: logger)
+                let expected = source.stillImageCount ?? source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
                 pipelines.append((pipeline, source.isLive, source.isLive ? nil : expected))
             } catch {
                 unreadable += 1
@@ -149,6 +153,7 @@ struct Run: ParsableCommand {
     private func streams(from config: HandMeshConfig) throws -> [StreamConfig] {
         var settings = config.defaults
         if realtime { settings.realtime = true }
+        if let stillImages { settings.stillImages = stillImages }
         if inputIsMask { settings.inputIsMask = true }
         if let maskHand { settings.maskHand = MaskHand(rawValue: maskHand) ?? .right }
         settings.mask = mask
@@ -166,6 +171,7 @@ struct Run: ParsableCommand {
                 var stream = stream
                 if !output.isEmpty { stream.outputs = output }
                 if realtime { stream.settings.realtime = true }
+                if let stillImages { stream.settings.stillImages = stillImages }
                 return stream
             }
         }

@@ -55,6 +55,24 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertFalse(StreamSettings().inputIsMask)
     }
 
+    func testStillImagesIsAutomaticUnlessSet() throws {
+        let text = """
+        [defaults]
+        still_images = false
+        [[streams]]
+        name = "photos"
+        input = "photos/"
+        [[streams]]
+        name = "frames"
+        input = "frames/%05d.png"
+        still_images = true
+        """
+        let config = try ConfigLoader.parse(text, file: "stills.toml")
+        XCTAssertEqual(config.streams[0].settings.stillImages, false, "[defaults] applies")
+        XCTAssertEqual(config.streams[1].settings.stillImages, true, "a stream's own key overrides")
+        XCTAssertNil(StreamSettings().stillImages, "unset: decided by the input")
+    }
+
     func testDefaultsWhenTheFileIsAlmostEmpty() throws {
         let config = try ConfigLoader.parse("[[streams]]\nname = \"a\"\ninput = \"x.mp4\"\n", file: "min.toml")
         XCTAssertEqual(config.streams[0].outputs, ["ndjson:-"])
@@ -100,6 +118,7 @@ final class ConfigLoaderTests: XCTestCase {
             ("[defaults]\nmax_hands = 0\n", "defaults.max_hands", "from 1 to 8, got 0"),
             ("[defaults]\nmax_dimension = \"big\"\n", "defaults.max_dimension", "got \"big\""),
             ("[defaults]\nmirrored = 1\n", "defaults.mirrored", "expected true or false"),
+            ("[defaults]\nstill_images = \"auto\"\n", "defaults.still_images", "expected true or false"),
             ("[defaults]\nsocket_mode = \"0999\"\n", "defaults.socket_mode", "file mode"),
             ("[defaults]\nsocket_mode = 0o1777\n", "defaults.socket_mode", "from 0 to 511"),
             ("[defaults]\nclient_buffer_bytes = 10\n", "defaults.client_buffer_bytes", "from 4096"),

@@ -75,6 +75,19 @@ final class RecordEncodingTests: XCTestCase {
         XCTAssertEqual((hands[0]["fit"] as? [String: Any])?["warm"] as? Bool, true)
         XCTAssertEqual(Set(hands[1].keys), ["track", "handedness", "handedness_score", "score"], "unset fields stay out of the line")
         XCTAssertEqual(object["stage_ms"] as? [String: Double], ["decode": 1.5, "evidence": 4.25, "fit": 3.125])
+        XCTAssertNil(object["image"], "a video frame names no image")
+
+        var photo = frame
+        photo.image = FrameImage(path: "shots/a.jpg", id: "7",
+                                 camera: CameraDescription(fx: 500, fy: 490, cx: 180, cy: 175, distortion: [-0.1, 0, 0, 0.01, 0]))
+        json.encodeLine(.frame(photo))
+        let photoLine = String(decoding: json.bytes, as: UTF8.self)
+        XCTAssertTrue(photoLine.contains(#""height":480,"image":{"path":"shots/a.jpg","id":"7","camera":{"fx":500,"fy":490,"cx":180,"cy":175,"distortion":[-0.1,0,0,0.01,0]}},"hands":"#),
+                      "the image comes right after the size")
+        var unnamed = frame
+        unnamed.image = FrameImage(path: "b.png")
+        json.encodeLine(.frame(unnamed))
+        XCTAssertTrue(String(decoding: json.bytes, as: UTF8.self).contains(#""image":{"path":"b.png","id":null,"camera":null}"#))
 
         let directory = try TemporaryDirectory()
         let path = directory.file("records.ndjson")
@@ -85,8 +98,13 @@ final class RecordEncodingTests: XCTestCase {
                                   stages: ["decode", "evidence", "fit"],
                                   camera: CameraDescription(fx: 600, fy: 600, cx: 320, cy: 240, distortion: [0.1, -0.2, 0, 0, 0.05]),
                                   time: 1_700_000_000)
+        let photosHeader = HeaderRecord(stream: "photos",
+                                        input: InputDescription(description: "manifest:m.jsonl", kind: "manifest", live: false,
+                                                                format: "2 still images from a manifest", width: 720, height: 720,
+                                                                frameRate: nil, images: 2),
+                                        stages: ["decode", "evidence", "fit"], stillImages: true, time: 1_700_000_000)
         var lines: [UInt8] = []
-        for record: Record in [.header(header), .frame(frame),
+        for record: Record in [.header(header), .frame(frame), .header(photosHeader), .frame(photo), .frame(unnamed),
                                .dropped(DroppedRecord(stream: "cam0", count: 3, firstIndex: 13, lastIndex: 15, time: 1_700_000_001)),
                                .source(SourceRecord(stream: "cam0", event: .lost, reason: "read timeout", time: 1_700_000_002)),
                                .source(SourceRecord(stream: "cam0", event: .reconnected, attempt: 2, time: 1_700_000_003)),

@@ -34,8 +34,9 @@ final class BadInputTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(openError(directory.appendingPathComponent("nope.mp4").path), "no such file")
     }
 
-    func testDirectory() {
-        XCTAssertEqual(openError(directory.path), "is a directory, not a video file")
+    func testDirectoryWithoutImages() {
+        // A directory is a folder of photos; one without any is refused by name.
+        XCTAssertEqual(openError(directory.path), "the folder holds no image files (bmp, dpx, exr, hdr, j2k, jfif, …)")
     }
 
     func testZeroByteFile() throws {

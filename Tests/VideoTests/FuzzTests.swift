@@ -4,14 +4,7 @@ import Video
 
 /// Random input never crashes or hangs a source: it either refuses to open with one line, or reads to `.end`.
 final class FuzzTests: TemporaryDirectoryTestCase {
-    /// Reproducible xorshift, so a failing case can be replayed from its seed.
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return state
-        }
-    }
+    private typealias Generator = XorShiftGenerator
 
     func testInputSpecParsing() {
         var random = Generator(state: 0xDEC0DE)

@@ -15,7 +15,7 @@ final class InputSpecTests: XCTestCase {
             ("udp://0.0.0.0:5000", .url, true, "udp://0.0.0.0:5000"),
             ("tcp://127.0.0.1:9000", .url, true, "tcp://127.0.0.1:9000"),
             ("clips/hand.mp4", .file, false, "clips/hand.mp4"),
-            ("/data/still.png", .file, false, "/data/still.png"),
+            ("/data/still.png", .image, false, "/data/still.png"),
             ("frames_%05d.png", .imageSequence, false, "frames_%05d.png"),
             ("shots/img%d.jpg", .imageSequence, false, "shots/img%d.jpg"),
             ("file:///tmp/clip.mp4", .file, false, "/tmp/clip.mp4"),

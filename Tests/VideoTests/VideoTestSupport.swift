@@ -263,3 +263,12 @@ extension VideoTestSupport {
         }
     }
 }
+
+/// Reproducible xorshift, so a failing fuzz case can be replayed from its seed.
+struct XorShiftGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return state
+    }
+}

@@ -22,15 +22,17 @@ public struct EvidenceStage: FrameStage {
     /// handedness label says (the fitting stage decides a track's side from its 3D shape).
     /// `threads`: workers per inference; 0 means 1, since the pipeline already runs stages in parallel.
     /// `precision`: the landmark network's (int8 falls back to fp32 on CPUs without VNNI); the palm
-    /// network stays fp32 (see `HandTracker.init(models:…)`).
+    /// network stays fp32 (see `HandTracker.init(models:…)`). `staticImageMode`: frames are independent
+    /// photos, so the palm detector runs on every one instead of tracking from the previous frame.
     public init(models store: ModelStore, mirrored: Bool = false, maxHands: Int = 2, threads: Int = 1,
-                precision: Precision = .int8) throws {
+                precision: Precision = .int8, staticImageMode: Bool = false) throws {
         let palm: HandNetwork = .palmDetectionFull, landmark: HandNetwork = .handLandmarkFull
         for network in [palm, landmark] { try store.verify(network) }
         let tracker = try HandTracker(
             palmModel: TFLiteModel(contentsOf: store.url(for: palm)),
             landmarkModel: TFLiteModel(contentsOf: store.url(for: landmark), precision: precision),
-            options: HandTracker.Options(maxHands: maxHands, mirrored: mirrored, threads: max(threads, 1)))
+            options: HandTracker.Options(maxHands: maxHands, mirrored: mirrored, staticImageMode: staticImageMode,
+                                         threads: max(threads, 1)))
         // The header says which arithmetic ran, since int8 falls back to fp32 on CPUs without VNNI.
         self.init(tracker: tracker, models: [
             ModelDescription(name: palm.rawValue, version: HandNetwork.wheelRequirement + "; float32"),
