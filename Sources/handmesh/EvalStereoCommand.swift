@@ -39,13 +39,13 @@ struct EvalStereo: ParsableCommand {
         for path in records {
             let run = try ScoredHands(path: path)
             var joints: [Double] = [], world: [Double] = [], missed = 0
-            for (frame, points) in truth {
+            for (frame, points) in truth where run.frames.contains(frame) {
                 guard let hand = run.hands[frame] else { missed += 1; continue }
                 if let j = hand.joints3d { joints.append(Procrustes.alignedMeanDistance(points, j) * 1000) }
                 if let w = hand.world { world.append(Procrustes.alignedMeanDistance(points, w) * 1000) }
             }
-            print(String(format: "%@: %d of %d truth frames scored (%d without a hand); PA-MPJPE joints3d %.2f mm (median %.2f), world_landmarks %.2f mm",
-                         path, joints.count, truth.count, missed, FitBenchmark.mean(joints), median(joints), FitBenchmark.mean(world)))
+            print(String(format: "%@: %d frames scored (%d of the truth's frames without a hand here); PA-MPJPE joints3d %.2f mm (median %.2f), world_landmarks %.2f mm",
+                         path, joints.count, missed, FitBenchmark.mean(joints), median(joints), FitBenchmark.mean(world)))
         }
     }
 
@@ -64,6 +64,8 @@ struct ScoredHands {
         var joints3d: [SIMD3<Double>]?
     }
     var hands: [Int: Hand] = [:]
+    /// Every frame the records hold, with a hand or not.
+    var frames: Set<Int> = []
 
     init(path: String) throws {
         let text: String
@@ -74,9 +76,10 @@ struct ScoredHands {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw ValidationError("\(path): line \(n + 1): not a JSON object")
             }
-            guard object["type"] as? String == "frame", let index = object["index"] as? Int,
-                  let hand = (object["hands"] as? [[String: Any]])?.first else { continue }
+            guard object["type"] as? String == "frame", let index = object["index"] as? Int else { continue }
             let frame = ((object["image"] as? [String: Any])?["id"] as? String).flatMap { Int($0) } ?? index
+            frames.insert(frame)
+            guard let hand = (object["hands"] as? [[String: Any]])?.first else { continue }
             func points3(_ key: String) -> [SIMD3<Double>]? {
                 guard let p = hand[key] as? [[Double]], p.count == 21, p.allSatisfy({ $0.count == 3 }) else { return nil }
                 return p.map { SIMD3($0[0], $0[1], $0[2]) }

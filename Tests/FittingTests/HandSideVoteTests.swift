@@ -37,7 +37,7 @@ final class HandSideVoteTests: XCTestCase {
         XCTAssertFalse(vote.settle())
         XCTAssertEqual(vote.side, .right)
         // The strongest single frame a vote can be: shape and network both fully contrary.
-        let strongest = HandSideVote.frameVote(world: nil, networkRightProbability: 0) - 3
+        let strongest = HandSideVote.frameVote(world: nil, networkRightProbability: 0) - 2
         vote.add(strongest)
         XCTAssertFalse(vote.settle(), "one frame's word")
         XCTAssertEqual(vote.side, .right)

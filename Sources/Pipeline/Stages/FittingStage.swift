@@ -171,7 +171,10 @@ private final class FittingState: @unchecked Sendable {
     func makeFitter(side: HandSide, camera: PinholeCamera, still: Bool) -> HandFitter {
         var settings = FitSettings(camera: camera)
         settings.filter = still ? nil : filter
-        if still { settings.temporal = false }
+        if still {
+            settings.temporal = false
+            settings.weights = .stillImage
+        }
         if evidenceFromMask {
             // The mask regressor's keypoints are a start, not a measurement: a few times
             // looser than a landmark network's, so the outline decides the details.
