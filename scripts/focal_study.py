@@ -17,8 +17,8 @@ mm (view 1) going from 60 deg to the estimate; PnP at the calibrated fx gives 90
 
 Conditioning is poor: the robust cost over f is nearly flat (within 0.2% of its minimum from about
 600 to 1300 px on both views), so the estimate rests on the small perspective effects across a
-hand at 0.5-0.7 m. Bootstrap over frames (10 resamples): view 1 727-895 px (5-95%), view 0 see
-below; 1-2 px of added landmark noise moves it by under 2% (view 1: 876, 880 px). Both estimates
+hand at 0.5-0.7 m. Bootstrap over frames (10 resamples): view 1 727-895 px (5-95%); view 0's
+bootstrap was not finished when this was written (3 resamples in a trial run: 741-993 px); 1-2 px of added landmark noise moves it by under 2% (view 1: 876, 880 px). Both estimates
 fall short of the true fx (-16%, -7%). The closed form (per-frame DLT) is useless here: median 45
 and 63 px, spread 2-520 px. One clip, one camera: adopt with a prior, and check on the photo set.
 
