@@ -19,7 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mano_to_safetensors import load_mano  # noqa: E402
 
 PARENTS = [-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 0, 10, 11, 0, 13, 14]
-TIPS = {"thumb": 744, "index": 320, "middle": 443, "ring": 554, "pinky": 671}
+# manopth's fingertip vertices (github.com/hassony2/manopth, manopth/manolayer.py), right hand.
+TIPS = {"thumb": 745, "index": 317, "middle": 444, "ring": 556, "pinky": 673}
 # MediaPipe order: wrist, thumb CMC MCP IP tip, index, middle, ring, pinky (MCP PIP DIP tip).
 ORDER = [0, 13, 14, 15, "thumb", 1, 2, 3, "index", 4, 5, 6, "middle", 10, 11, 12, "ring", 7, 8, 9, "pinky"]
 

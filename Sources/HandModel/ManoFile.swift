@@ -13,13 +13,16 @@ import Foundation
 /// | posedirs | V × 3 × 135 | optional pose correctives |
 /// | hands_mean | 45 | optional, zero if absent |
 /// | hands_components | n × 45 | optional pose PCA |
-/// | tip_vertices | 5 | optional fingertip vertices thumb…pinky; MANO's ids if absent |
+/// | tip_vertices | 5 | optional fingertip vertices thumb…pinky; MANO's ids if absent (MANO_LEFT's if the metadata says side = left) |
 /// | kintree_table | 2 × 16 | optional; must match MANO's parents |
 extension HandModelTensors {
-    /// Fingertip vertices of MANO's mesh: thumb 744, index 320, middle 443, ring 554, pinky 671, the
-    /// ids of the "mano" entry in smplx's vertex_ids.py (github.com/vchoutas/smplx), which public
-    /// hand-pose code commonly uses.
-    public static let manoTipVertices = [744, 320, 443, 554, 671]
+    /// Fingertip vertices of MANO's mesh, thumb 745, index 317, middle 444, ring 556, pinky 673: the
+    /// tips manopth appends to MANO's 16 joints (github.com/hassony2/manopth, manopth/manolayer.py,
+    /// ManoLayer.forward), which hand datasets and models built on MANO use for their 21 joints.
+    /// (smplx's vertex_ids["mano"], 744, 320, 443, 554, 671, are neighbours of these.)
+    public static let manoTipVertices = [745, 317, 444, 556, 673]
+    /// manopth's tips for MANO_LEFT: its middle fingertip is vertex 445.
+    public static let manoLeftTipVertices = [745, 317, 445, 556, 673]
 
     public init(safetensors file: Safetensors, source: String) throws {
         func fail(_ problem: String) -> HandModelError { HandModelError(source, problem) }
@@ -92,7 +95,7 @@ extension HandModelTensors {
         if file.tensors["tip_vertices"] != nil {
             tips = try values("tip_vertices", shape: [5]).values.map { Int(exactly: $0) ?? -1 }
         } else if v == 778 {
-            tips = Self.manoTipVertices
+            tips = file.metadata["side"] == HandSide.left.rawValue ? Self.manoLeftTipVertices : Self.manoTipVertices
         } else {
             throw fail("no tensor \"tip_vertices\", and the mesh has \(v) vertices, not MANO's 778")
         }

@@ -12,12 +12,73 @@ final class ManoFileTests: XCTestCase {
         var keypoints_mediapipe: [[Double]]
     }
 
-    func convertedFakeMano(seed: Int) throws -> (pickle: URL, model: URL) {
-        let pickle = PythonOracle.temporaryFile("fake_mano.pkl")
-        let model = PythonOracle.temporaryFile("fake_mano.safetensors")
-        try PythonOracle.run("make_fake_mano_pickle.py", [pickle.path, "--seed", "\(seed)"])
-        try PythonOracle.run("mano_to_safetensors.py", [pickle.path, model.path])
+    /// A fake MANO pickle storing its values as chumpy expressions (shapedirs a Select of a Ch, as
+    /// MANO v1.2 does), converted; and the same values as plain arrays (`pickle`), which the numpy
+    /// oracle reads, so the converter's evaluation of the expressions is checked independently.
+    func convertedFakeMano(seed: Int, side: HandSide = .right) throws -> (pickle: URL, model: URL) {
+        let tag = side == .right ? "MANO_RIGHT" : "MANO_LEFT"
+        let expressions = PythonOracle.temporaryFile("fake_\(tag).pkl")
+        let pickle = PythonOracle.temporaryFile("fake_\(tag)_plain.pkl")
+        let model = PythonOracle.temporaryFile("fake_\(tag).safetensors")
+        defer { try? FileManager.default.removeItem(at: expressions) }
+        try PythonOracle.run("make_fake_mano_pickle.py", [expressions.path, "--seed", "\(seed)", "--side", side.rawValue])
+        try PythonOracle.run("make_fake_mano_pickle.py", [pickle.path, "--seed", "\(seed)", "--side", side.rawValue, "--plain"])
+        try PythonOracle.run("mano_to_safetensors.py", [expressions.path, model.path])
         return (pickle, model)
+    }
+
+    static func maxError(_ a: [SIMD3<Double>], _ b: [SIMD3<Double>]) -> Double {
+        XCTAssertEqual(a.count, b.count)
+        return zip(a, b).map { x, y in ((x - y) * (x - y)).sum().squareRoot() }.max()!
+    }
+
+    func testLeftPickleConvertsAndLoadsAsTheLeftHand() throws {
+        // MANO_LEFT is MANO_RIGHT's mirror image; the fake left pickle is the fake right one mirrored.
+        let right = try convertedFakeMano(seed: 9, side: .right)
+        let left = try convertedFakeMano(seed: 9, side: .left)
+        defer { for u in [right.pickle, right.model, left.pickle, left.model] { try? FileManager.default.removeItem(at: u) } }
+        let rightModel = try HandModel.named("mano:\(right.model.path)", side: .right)
+        let leftModel = try HandModel.named("mano:\(left.model.path)", side: .left)
+        XCTAssertEqual(leftModel.side, .left)
+        XCTAssertEqual(leftModel.tensors.tipVertices, HandModelTensors.manoLeftTipVertices)
+        let mirroredRight = try HandModel(tensors: rightModel.tensors.mirrored(), side: .left)
+        var rng = ForwardFunctionTests.SplitMix(s: 17)
+        for _ in 0..<3 {
+            let p = ForwardFunctionTests.randomParameters(&rng)
+            let e = Self.maxError(leftModel.vertices(p), mirroredRight.vertices(p))
+            print("fake MANO_LEFT vs fake MANO_RIGHT mirrored: vertices \(e) m")
+            XCTAssertLessThan(e, 1e-12)
+        }
+        // One file serves both hands: the left file asked for the right hand is mirrored back.
+        let rightFromLeft = try HandModel.named("mano:\(left.model.path)", side: .right)
+        let p = ForwardFunctionTests.randomParameters(&rng)
+        XCTAssertLessThan(Self.maxError(rightFromLeft.vertices(p), rightModel.vertices(p)), 1e-12)
+        XCTAssertEqual(leftModel.poseLimits.count, 45)
+    }
+
+    func testConverterNamesAnUnknownChumpyClassAndTheKey() throws {
+        let pickle = PythonOracle.temporaryFile("unknown.pkl")
+        defer { try? FileManager.default.removeItem(at: pickle) }
+        try PythonOracle.run("make_fake_mano_pickle.py", [pickle.path, "--unknown-class"])
+        let (status, message) = try Self.convert(pickle)
+        XCTAssertEqual(status, 1)
+        XCTAssertEqual(message, "\(pickle.path): hands_mean: unsupported chumpy class chumpy.ch_ops.sin "
+                       + "(keys ['_depends_on_deps', '_dirty_vars', '_itr', 'x'])\n")
+    }
+
+    /// Runs the converter on `pickle`, returning its exit status and standard error.
+    static func convert(_ pickle: URL) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: PythonOracle.python)
+        p.arguments = (PythonOracle.python == "/usr/bin/env" ? ["python3"] : [])
+            + [PythonOracle.root.appendingPathComponent("scripts/mano_to_safetensors.py").path, pickle.path, pickle.path + ".out"]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: pickle.path + ".out")
+        return (p.terminationStatus, message)
     }
 
     func testConvertedPickleMatchesNumpyForwardPass() throws {
@@ -97,16 +158,8 @@ final class ManoFileTests: XCTestCase {
         let bad = PythonOracle.temporaryFile("broken.pkl")
         defer { try? FileManager.default.removeItem(at: bad) }
         try Data("not a pickle at all".utf8).write(to: bad)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: PythonOracle.python)
-        p.arguments = (PythonOracle.python == "/usr/bin/env" ? ["python3"] : [])
-            + [PythonOracle.root.appendingPathComponent("scripts/mano_to_safetensors.py").path, bad.path, bad.path + ".out"]
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 1)
+        let (status, message) = try Self.convert(bad)
+        XCTAssertEqual(status, 1)
         XCTAssertTrue(message.hasPrefix(bad.path + ": not a readable MANO pickle"), message)
         XCTAssertFalse(message.contains("Traceback"), message)
     }
