@@ -42,7 +42,8 @@ public struct HandSideVote: Sendable, Equatable {
 
     public init() {}
 
-    /// The probability that `side` is right, 0.5…1.
+    /// The probability that `side` is right: below 0.5 while the votes lean the other way but have
+    /// not yet crossed `switchMargin`.
     public var probability: Double {
         guard let side else { return 0.5 }
         let l = side == .right ? logOdds : -logOdds

@@ -10,7 +10,8 @@ public struct HandRecord: Sendable, Equatable {
     /// The person's hand (anatomical), decided per track from the hand's 3D shape (see the fitting
     /// stage); the header's `mirrored` says whether the image shows it mirrored.
     public var handedness: Handedness
-    /// Probability, 0.5...1, that `handedness` is right.
+    /// Probability that `handedness` is right (below 0.5 while a track's votes lean to the other side
+    /// but have not yet turned it).
     public var handednessScore: Float
     /// Confidence that this is a hand, 0...1.
     public var score: Float

@@ -37,7 +37,7 @@ final class ChiralityTests: XCTestCase {
             if hands.count == 1, hands[0]["handedness"] as? String == side { correct += 1 }
             for hand in hands {
                 let score = hand["handedness_score"] as? Double ?? 0
-                XCTAssertTrue(score >= 0.5 && score <= 1, "handedness_score \(score) outside 0.5…1", file: file, line: line)
+                XCTAssertTrue(score >= 0.5 && score <= 1, "handedness_score \(score): the side named is the likelier", file: file, line: line)
             }
         }
         return (withHands, correct)

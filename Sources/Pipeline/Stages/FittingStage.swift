@@ -131,7 +131,8 @@ private final class FittingState: @unchecked Sendable {
             // 3. The record: the person's hand, and the fit.
             var record = hand
             record.handedness = (fitter.model.side == .right) != mirrored ? .right : .left
-            record.handednessScore = Float(vote.probability)
+            // A mask's side is the stream's word (`mask_hand`), not an estimate: its score stays.
+            if !evidenceFromMask { record.handednessScore = Float(vote.probability) }
             write(result, evidence: evidence, into: &record, maskIoU: maskIoU, wantsVertices: work.context.wantsVertices)
             work.hands[h] = record
         }
