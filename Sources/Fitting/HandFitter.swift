@@ -42,6 +42,10 @@ public final class HandFitter {
     var hasPrevious = false
     var costLevel = 0.0
     var vertexWorkspace: HandModelWorkspace
+    /// The model whose rest frame the regressor's pose is in (the built-in hand it learned on), when
+    /// it is not this one's: its estimate is carried into this model's frame (`HandModel.pose(_:from:)`),
+    /// so a MANO file's prior and limits see the same hand.
+    let regressorFrame: HandModel?
 
     public init(model: HandModel, regressor: HandRegressor?, settings: FitSettings) {
         self.model = model
@@ -51,6 +55,8 @@ public final class HandFitter {
                                  poseLimits: model.poseLimits, weights: settings.weights)
         if let r = regressor { regressorWorkspace = HandRegressor.Workspace(r) }
         vertexWorkspace = HandModelWorkspace(model: model)
+        let builtIn = HandModel.builtIn(side: model.side)
+        regressorFrame = builtIn.anatomicalAxes == model.anatomicalAxes ? nil : builtIn
         resetFilter()
     }
 
@@ -153,6 +159,7 @@ public final class HandFitter {
     func coldFit(_ evidence: FitEvidence, visible: Double, freeShape: Bool, iterations: inout Int) -> Double {
         if let r = regressor {
             r.predict(evidence, into: &estimate, workspace: &regressorWorkspace!)
+            if let regressorFrame { model.pose(&estimate.pose, from: regressorFrame) }
         } else {
             for i in 0..<45 { estimate.pose[i] = model.meanPose[i] }
             for i in 0..<10 { estimate.shape[i] = 0 }

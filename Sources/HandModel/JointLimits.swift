@@ -44,13 +44,17 @@ public enum JointLimits {
         ]
     }()
 
-    static func poseLimits(restJoints j: [SIMD3<Double>], side: HandSide) -> [ClosedRange<Double>] {
+    /// Each pose joint's anatomical axes in the rest frame, three unit rows per joint (45 in all):
+    /// flexion (bone × palm normal), abduction (toward the thumb side) and twist (along the bone).
+    /// They are orthonormal, so a joint's axis-angle in one model's rest frame carries over to
+    /// another's as ω' = A'ᵀ A ω, whatever way each template points.
+    static func anatomicalAxes(restJoints j: [SIMD3<Double>], side: HandSide) -> [SIMD3<Double>] {
         func unit(_ v: SIMD3<Double>) -> SIMD3<Double> { v / dot(v, v).squareRoot() }
         // For a right hand (index − wrist) × (pinky − wrist) leaves the palm; a mirror flips it.
         let palmSpan = cross(j[ManoJoint.index1.rawValue] - j[0], j[ManoJoint.pinky1.rawValue] - j[0])
         let normal = unit(side == .right ? palmSpan : -palmSpan)
         let radial = unit(j[ManoJoint.index1.rawValue] - j[ManoJoint.pinky1.rawValue])
-        var limits: [ClosedRange<Double>] = []
+        var axes: [SIMD3<Double>] = []
         for q in 1..<ManoJoint.count {
             let isDistal = (q % 3) == 0
             let bone = unit(isDistal ? j[q] - j[ManoJoint.parents[q]] : j[q + 1] - j[q])
@@ -58,13 +62,23 @@ public enum JointLimits {
             let abductionAxis = unit(cross(flexAxis, bone))
             // Rotating about +abductionAxis moves the bone toward abductionAxis × bone.
             let abductionSign: Double = dot(cross(abductionAxis, bone), radial) >= 0 ? 1 : -1
+            axes += [flexAxis, abductionSign * abductionAxis, bone]
+        }
+        return axes
+    }
+
+    static func poseLimits(restJoints j: [SIMD3<Double>], side: HandSide) -> [ClosedRange<Double>] {
+        let axes = anatomicalAxes(restJoints: j, side: side)
+        var limits: [ClosedRange<Double>] = []
+        for q in 1..<ManoJoint.count {
+            let flexAxis = axes[3 * (q - 1)], abduction = axes[3 * (q - 1) + 1], bone = axes[3 * (q - 1) + 2]
             let r = anatomical[q - 1]
             for axis in 0..<3 {
                 var e = SIMD3<Double>.zero
                 e[axis] = 1
                 let candidates: [(Double, ClosedRange<Double>)] = [
                     (dot(e, flexAxis), r.flexion),
-                    (dot(e, abductionAxis) * abductionSign, r.abduction),
+                    (dot(e, abduction), r.abduction),
                     (dot(e, bone), r.twist),
                 ]
                 let best = candidates.max { abs($0.0) < abs($1.0) }!

@@ -115,3 +115,43 @@ final class HandFitterTests: XCTestCase {
         }
     }
 }
+
+/// A model file whose template points another way than the built-in hand (as MANO's own frame may):
+/// the regressor learned on the built-in hand, so its pose is carried into the file's frame, and
+/// cold fits are as accurate as the built-in hand's on the same evidence.
+final class TurnedTemplateFitTests: XCTestCase {
+    func testColdFitsOfATurnedTemplateMatchTheBuiltInHand() throws {
+        let original = HandModel.builtIn(side: .right)
+        func turn(_ p: SIMD3<Double>) -> SIMD3<Double> { SIMD3(-p.y, p.x, p.z) }
+        var t = original.tensors
+        t.vTemplate = t.vTemplate.map(turn)
+        t.jointTemplate = t.jointTemplate.map(turn)
+        t.shapeDirs = t.shapeDirs.map(turn)
+        t.jointShapeDirs = t.jointShapeDirs.map(turn)
+        let turned = try HandModel(tensors: t, side: .right)
+        let camera = PinholeCamera(fx: 600, fy: 600, cx: 320, cy: 240)
+        var rng = SeededRandom(seed: 5)
+        let sampler = PoseSampler(model: original)
+        var settings = FitSettings(camera: camera)
+        settings.filter = nil
+        // A photo's weights, where the regressor's pose is a firm prior.
+        settings.weights = .stillImage
+        let regressor = try HandRegressor.bundled()
+        var builtInErrors: [Double] = [], turnedErrors: [Double] = []
+        var result = HandFitResult()
+        for _ in 0..<60 {
+            let hand = EvidenceSynthesizer().synthesize(model: original, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng),
+                                                        camera: camera, width: 640, height: 480, rng: &rng)
+            for model in [original, turned] {
+                let fitter = HandFitter(model: model, regressor: regressor, settings: settings)
+                fitter.fit(hand.evidence, time: 0, continuesTrack: false, into: &result)
+                let error = Procrustes.alignedMeanDistance(result.joints3d, hand.joints) * 1000
+                if model === original { builtInErrors.append(error) } else { turnedErrors.append(error) }
+            }
+        }
+        // Measured 2.74 mm each; without carrying the pose over, the turned template scored 3.51 mm.
+        let builtIn = builtInErrors.reduce(0, +) / 60, file = turnedErrors.reduce(0, +) / 60
+        print(String(format: "cold PA-MPJPE: built-in %.2f mm, turned template %.2f mm", builtIn, file))
+        XCTAssertLessThan(file, builtIn * 1.1 + 0.3, "a template in another frame fits as well")
+    }
+}

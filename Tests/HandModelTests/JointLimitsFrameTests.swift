@@ -42,3 +42,33 @@ final class JointLimitsFrameTests: XCTestCase {
         }
     }
 }
+
+/// The regressor's pose (learned on the built-in hand) carried into a model whose template points
+/// another way: each joint's axis-angle turns with the frame, and comes back unchanged for the
+/// same model.
+final class PoseFrameTests: XCTestCase {
+    func testAPoseCarriedIntoATurnedTemplateTurnsWithIt() throws {
+        for side in HandSide.allCases {
+            let original = HandModel.builtIn(side: side)
+            func turn(_ p: SIMD3<Double>) -> SIMD3<Double> { SIMD3(-p.y, p.x, p.z) }
+            var t = original.tensors
+            t.vTemplate = t.vTemplate.map(turn)
+            t.jointTemplate = t.jointTemplate.map(turn)
+            t.shapeDirs = t.shapeDirs.map(turn)
+            t.jointShapeDirs = t.jointShapeDirs.map(turn)
+            let turned = try HandModel(tensors: t, side: side)
+            let pose = (0..<45).map { i in 0.4 * sin(1.7 * Double(i) + 0.3) }
+            var carried = pose
+            turned.pose(&carried, from: original)
+            var same = pose
+            original.pose(&same, from: original)
+            for q in 0..<15 {
+                let expected = turn(SIMD3(pose[3 * q], pose[3 * q + 1], pose[3 * q + 2]))
+                for k in 0..<3 {
+                    XCTAssertEqual(carried[3 * q + k], expected[k], accuracy: 1e-12, "\(side) joint \(q + 1)")
+                    XCTAssertEqual(same[3 * q + k], pose[3 * q + k], accuracy: 1e-12)
+                }
+            }
+        }
+    }
+}
