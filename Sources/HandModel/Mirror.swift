@@ -2,6 +2,17 @@ extension HandModelTensors {
     /// The mirror image (x → −x): a left hand from a right one, or back. See `Mirror`.
     public func mirrored() -> HandModelTensors { Mirror.mirrored(self) }
 
+    /// The same hand with its rest template turned by `rotation` (a proper rotation, applied to
+    /// every rest position and shape direction): the hand a model file in another frame would hold.
+    public func rotated(_ rotation: (SIMD3<Double>) -> SIMD3<Double>) -> HandModelTensors {
+        var t = self
+        t.vTemplate = vTemplate.map(rotation)
+        t.jointTemplate = jointTemplate.map(rotation)
+        t.shapeDirs = shapeDirs.map(rotation)
+        t.jointShapeDirs = jointShapeDirs.map(rotation)
+        return t
+    }
+
     /// The built-in right hand's arrays generated afresh (not the cached copy `HandModel.builtIn` uses).
     public static func generatedBuiltIn() -> HandModelTensors { TemplateBuilder.generateTensors() }
 }

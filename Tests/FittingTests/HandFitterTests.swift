@@ -123,12 +123,7 @@ final class TurnedTemplateFitTests: XCTestCase {
     func testColdFitsOfATurnedTemplateMatchTheBuiltInHand() throws {
         let original = HandModel.builtIn(side: .right)
         func turn(_ p: SIMD3<Double>) -> SIMD3<Double> { SIMD3(-p.y, p.x, p.z) }
-        var t = original.tensors
-        t.vTemplate = t.vTemplate.map(turn)
-        t.jointTemplate = t.jointTemplate.map(turn)
-        t.shapeDirs = t.shapeDirs.map(turn)
-        t.jointShapeDirs = t.jointShapeDirs.map(turn)
-        let turned = try HandModel(tensors: t, side: .right)
+        let turned = try HandModel(tensors: original.tensors.rotated(turn), side: .right)
         let camera = PinholeCamera(fx: 600, fy: 600, cx: 320, cy: 240)
         var rng = SeededRandom(seed: 5)
         let sampler = PoseSampler(model: original)

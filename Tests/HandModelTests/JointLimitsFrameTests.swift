@@ -12,12 +12,7 @@ final class JointLimitsFrameTests: XCTestCase {
             let original = HandModel.builtIn(side: side)
             // (x, y, z) → (−y, x, z); an axis-angle value turns the same way.
             func turn(_ p: SIMD3<Double>) -> SIMD3<Double> { SIMD3(-p.y, p.x, p.z) }
-            var t = original.tensors
-            t.vTemplate = t.vTemplate.map(turn)
-            t.jointTemplate = t.jointTemplate.map(turn)
-            t.shapeDirs = t.shapeDirs.map(turn)
-            t.jointShapeDirs = t.jointShapeDirs.map(turn)
-            let turned = try HandModel(tensors: t, side: side)
+            let turned = try HandModel(tensors: original.tensors.rotated(turn), side: side)
             for q in 0..<15 {
                 let a = original.poseLimits[3 * q], b = original.poseLimits[3 * q + 1], c = original.poseLimits[3 * q + 2]
                 // ω' = (−ωy, ωx, ωz): the first value's range is −(y's range), the second x's.
@@ -51,12 +46,7 @@ final class PoseFrameTests: XCTestCase {
         for side in HandSide.allCases {
             let original = HandModel.builtIn(side: side)
             func turn(_ p: SIMD3<Double>) -> SIMD3<Double> { SIMD3(-p.y, p.x, p.z) }
-            var t = original.tensors
-            t.vTemplate = t.vTemplate.map(turn)
-            t.jointTemplate = t.jointTemplate.map(turn)
-            t.shapeDirs = t.shapeDirs.map(turn)
-            t.jointShapeDirs = t.jointShapeDirs.map(turn)
-            let turned = try HandModel(tensors: t, side: side)
+            let turned = try HandModel(tensors: original.tensors.rotated(turn), side: side)
             let pose = (0..<45).map { i in 0.4 * sin(1.7 * Double(i) + 0.3) }
             var carried = pose
             turned.pose(&carried, from: original)
