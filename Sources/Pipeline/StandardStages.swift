@@ -1,6 +1,7 @@
 import Configuration
 import Fitting
 import Foundation
+import HandModel
 import Logging
 import Neural
 
@@ -15,6 +16,17 @@ public enum StandardStages {
     /// `overlay`, with the input's frame rate, adds a stage that draws the fitted hands over
     /// every frame and encodes them to that video file. With a `snapshot` path, `snapshots` pulls
     /// a PNG of the next frame there on request.
+    /// Checks, before any stream starts, what `make` would load for `settings`: the networks'
+    /// files against their pinned digests and the hand model. A daemon must not report ready with
+    /// models it cannot run; throws the one-line error naming the model and what is wrong.
+    public static func checkModels(for settings: StreamSettings) throws {
+        if !settings.inputIsMask {
+            let store = ModelStore(directory: settings.modelsDir.map { URL(fileURLWithPath: $0) })
+            for network in [HandNetwork.palmDetectionFull, .handLandmarkFull] { try store.verify(network) }
+        }
+        _ = try HandModel.named(settings.model.description, side: .right)
+    }
+
     public static func make(for settings: StreamSettings, logger: Logger,
                             overlay: (path: String, fps: Double)? = nil,
                             snapshots: SnapshotTrigger? = nil) throws -> [any FrameStage] {

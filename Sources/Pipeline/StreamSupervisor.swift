@@ -48,6 +48,14 @@ public final class StreamSupervisor: @unchecked Sendable {
         return currentState
     }
 
+    /// Whether the stream is doing its work now: running, or done with a file that ended.
+    public var hasRun: Bool {
+        switch state {
+        case .running, .finished(failed: false): true
+        default: false
+        }
+    }
+
     /// Frames written by all of this stream's pipelines so far.
     public var processed: Int {
         lock.lock()

@@ -14,7 +14,8 @@ struct Serve: ParsableCommand {
         Each [[streams]] entry runs on its own; a stream whose input cannot be opened or is lost \
         is retried with backoff without disturbing the others. Under systemd it sends READY=1 once \
         every stream has been opened (or scheduled for a retry), STATUS= lines, WATCHDOG=1 at half \
-        of WatchdogSec while no pipeline is stuck, and STOPPING=1. SIGTERM or SIGINT drains every \
+        of WatchdogSec (at most twice a second) while no pipeline is stuck and some stream has run \
+        within --idle-limit seconds, and STOPPING=1. Models are checked before anything starts. SIGTERM or SIGINT drains every \
         stream (end records written) and exits 0; SIGHUP reopens output files; SIGUSR1 writes a PNG \
         snapshot of each stream's next frame to its `snapshot` path. When every stream \
         has finished (file inputs), serve exits 0.
@@ -22,7 +23,9 @@ struct Serve: ParsableCommand {
         With --input, serve runs that one input as its only stream, with the config's [defaults] \
         (one systemd instance per camera, see systemd/handmesh@.service).
 
-        Exit status: 0 stopped or finished; 1 bad config.
+        Exit status: 0 stopped or finished; 1 bad config, or models that fail verification; 3 \
+        finished, but a stream gave up (its input failed max_attempts times), so that \
+        Restart=on-failure acts.
         """)
 
     @Option(name: .long, help: "The TOML config (see Config/handmesh.example.toml).")
@@ -46,11 +49,15 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Seconds a frame may stay in a pipeline before the watchdog counts it as stuck.")
     var stallSeconds: Double = 20
 
+    @Option(name: .long, help: "Seconds with no stream running (all retrying) before the watchdog is no longer fed, so that systemd restarts the service.")
+    var idleLimit: Double = 300
+
     func validate() throws {
         if let logLevel, !LogLevelName.all.contains(logLevel) {
             throw ValidationError("--log-level must be one of \(LogLevelName.all.joined(separator: ", "))")
         }
         guard stallSeconds > 0 else { throw ValidationError("--stall-seconds must be more than 0") }
+        guard idleLimit > 0 else { throw ValidationError("--idle-limit must be more than 0") }
         guard config != nil || input != nil else { throw ValidationError("give --config, --input, or both") }
         guard input != nil || output.isEmpty else { throw ValidationError("--output goes with --input") }
         guard input != nil || snapshot == nil else { throw ValidationError("--snapshot goes with --input; streams of the config name theirs") }
@@ -70,6 +77,12 @@ struct Serve: ParsableCommand {
             throw ExitStatus.badConfiguration
         }
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
+        for stream in fileConfig.streams {
+            do { try StandardStages.checkModels(for: stream.settings) } catch {
+                printError("stream \(stream.name): \(error)")
+                throw ExitStatus.badConfiguration
+            }
+        }
         let notifier = ServiceNotifier()
         let snapshots = SnapshotTrigger()
         let supervisors = fileConfig.streams.map { stream in
@@ -99,13 +112,21 @@ struct Serve: ParsableCommand {
         logger.notice("serving \(supervisors.count) stream(s)")
 
         let tick = notifier.watchdogInterval.map { min($0, 5) } ?? 5
+        var lastRunning = DispatchTime.now().uptimeNanoseconds
+        var idleReported = false
         while stop.wait(timeout: .now() + tick) == .timedOut {
+            let now = DispatchTime.now().uptimeNanoseconds
+            if supervisors.contains(where: { $0.hasRun }) { lastRunning = now; idleReported = false }
+            let idle = Double(now - lastRunning) / 1e9 > idleLimit
             let stuck = supervisors.filter { !$0.isHealthy(stallSeconds: stallSeconds) }
-            if stuck.isEmpty {
+            if stuck.isEmpty && !idle {
                 notifier.watchdog()
-            } else {
+            } else if !stuck.isEmpty {
                 // Withholding WATCHDOG=1 lets systemd restart the service.
                 logger.critical("stream(s) \(stuck.map(\.config.name).joined(separator: ", ")) stuck for over \(stallSeconds) s")
+            } else if !idleReported {
+                logger.critical("no stream has run for over \(Int(idleLimit)) s; the watchdog is no longer fed")
+                idleReported = true
             }
             notifier.status(Self.status(of: supervisors))
             if supervisors.allSatisfy({ if case .finished = $0.state { true } else { false } }) {
@@ -120,6 +141,11 @@ struct Serve: ParsableCommand {
             logger.error("stream \(supervisor.config.name) did not drain within 60 s")
         }
         watcher.cancel()
+        let gaveUp = supervisors.filter { $0.state == .finished(failed: true) }.map(\.config.name)
+        if !gaveUp.isEmpty {
+            printError("stream(s) \(gaveUp.joined(separator: ", ")) gave up after their reconnect attempts")
+            throw ExitStatus.damagedInput
+        }
     }
 
     private static func status(of supervisors: [StreamSupervisor]) -> String {

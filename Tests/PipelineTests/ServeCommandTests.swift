@@ -95,4 +95,85 @@ final class ServeCommandTests: XCTestCase {
         XCTAssertNil(ServiceNotifier(environment: ["WATCHDOG_USEC": "1000", "WATCHDOG_PID": "1"]).watchdogInterval,
                      "a watchdog meant for another process is not ours")
     }
+
+    /// Reliability (issue 19, item 2): corrupt models once gave READY=1 and WATCHDOG=1 forever with
+    /// "0/2 streams running".
+    func testModelsThatFailVerificationStopStartUpBeforeReady() throws {
+        let directory = try TemporaryDirectory()
+        let models = directory.file("models")
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        for name in ["palm_detection_full", "hand_landmark_full", "palm_detection_lite", "hand_landmark_lite"] {
+            try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: "\(models)/\(name).tflite"))
+        }
+        let notify = try FakeNotifySocket()
+        let child = try Child(try Fixtures.handmeshBinary(), ["serve", "--input", "lavfi:testsrc2=size=160x120:rate=30"],
+                              environment: ["NOTIFY_SOCKET": notify.name, "WATCHDOG_USEC": "400000", "HANDMESH_MODELS": models])
+        XCTAssertTrue(child.waitForExit(timeout: 30), "serve with corrupt models must not keep running")
+        XCTAssertEqual(child.status, 1, child.stderr)
+        XCTAssertTrue(child.stderr.contains("palm_detection_full"), child.stderr)
+        XCTAssertEqual(child.stderr.split(separator: "\n").count, 1, "one line: \(child.stderr)")
+        XCTAssertNil(notify.waitFor(timeout: 0.5) { $0.contains("READY=1") || $0 == "WATCHDOG=1" }, "never ready, never fed")
+    }
+
+    /// Reliability (items 2 and 3): with every stream retrying, the watchdog stops being fed after
+    /// --idle-limit; a stream that gives up (max_attempts) makes serve exit 3, not 0.
+    func testIdleStreamsStarveTheWatchdogAndAStreamThatGivesUpExitsThree() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("serve.toml")
+        try """
+        [defaults.reconnect]
+        initial_delay = 0.2
+        max_delay = 0.2
+        [[streams]]
+        name = "missing"
+        input = "\(directory.file("never-there.mp4"))"
+        outputs = ["ndjson:\(directory.file("missing.ndjson"))"]
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let notify = try FakeNotifySocket()
+        let child = try Child(try Fixtures.handmeshBinary(), ["serve", "--config", config, "--idle-limit", "1"],
+                              environment: ["NOTIFY_SOCKET": notify.name, "WATCHDOG_USEC": "1000000"])
+        XCTAssertNotNil(notify.waitFor(timeout: 30) { $0.contains("READY=1") }, child.stderr)
+        XCTAssertTrue(eventually(timeout: 10) { child.stderr.contains("no stream has run for over 1 s") }, child.stderr)
+        _ = notify.waitFor(timeout: 0.5) { _ in false }  // what was sent before, still queued
+        let fedBefore = notify.messages.filter { $0 == "WATCHDOG=1" }.count
+        _ = notify.waitFor(timeout: 2) { _ in false }
+        XCTAssertEqual(notify.messages.filter { $0 == "WATCHDOG=1" }.count, fedBefore, "not fed while nothing runs")
+        XCTAssertEqual(child.stderr.components(separatedBy: "no stream has run").count, 2, "said once per episode")
+        child.send(SIGTERM)
+        XCTAssertTrue(child.waitForExit(timeout: 20))
+        XCTAssertEqual(child.status, 0, "stopped while retrying is a stop, not a failure")
+
+        let limited = directory.file("limited.toml")
+        try """
+        [defaults.reconnect]
+        initial_delay = 0.1
+        max_delay = 0.1
+        max_attempts = 2
+        [[streams]]
+        name = "gives-up"
+        input = "\(directory.file("never-there.mp4"))"
+        outputs = ["ndjson:\(directory.file("gives-up.ndjson"))"]
+        [[streams]]
+        name = "fine"
+        input = "lavfi:testsrc2=size=64x64:rate=30:duration=0.5"
+        outputs = ["ndjson:\(directory.file("fine.ndjson"))"]
+        """.write(toFile: limited, atomically: true, encoding: .utf8)
+        let result = try runTool(try Fixtures.handmeshBinary(), ["serve", "--config", limited], timeout: 60)
+        XCTAssertEqual(result.status, 3, result.stderr)
+        XCTAssertTrue(result.stderr.contains("stream(s) gives-up gave up"), result.stderr)
+    }
+
+    /// Reliability (item 14): WATCHDOG_USEC=1 once sent 27,047 keep-alives in 3 s.
+    func testAMicrosecondWatchdogIsClampedToTwiceASecond() throws {
+        XCTAssertEqual(ServiceNotifier(environment: ["WATCHDOG_USEC": "1"]).watchdogInterval, ServiceNotifier.minimumWatchdogInterval)
+        let notify = try FakeNotifySocket()
+        let child = try Child(try Fixtures.handmeshBinary(), ["serve", "--input", "lavfi:testsrc2=size=64x64:rate=30", "--output",
+                                                             "ndjson:/dev/null"],
+                              environment: ["NOTIFY_SOCKET": notify.name, "WATCHDOG_USEC": "1"])
+        XCTAssertNotNil(notify.waitFor(timeout: 30) { $0.contains("READY=1") }, child.stderr)
+        _ = notify.waitFor(timeout: 3) { _ in false }
+        child.send(SIGTERM)
+        XCTAssertTrue(child.waitForExit(timeout: 20))
+        XCTAssertLessThanOrEqual(notify.messages.filter { $0 == "WATCHDOG=1" }.count, 8, "at most twice a second")
+    }
 }
