@@ -6,6 +6,7 @@ struct HandMesh: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "handmesh",
         abstract: "3D hand meshes from video, one JSON record per frame.",
+        version: HandMeshVersion.text,
         subcommands: [
             // Each capability adds its command here.
             Run.self,
