@@ -7,6 +7,10 @@ public enum HandNetwork: String, CaseIterable, Sendable {
 
     /// The wheel that carries the files; pinned, since the hashes below are of its files.
     public static let wheelRequirement = "mediapipe==0.10.21"
+    /// The one wheel fetched, named by platform and Python version so any Python's pip can download
+    /// it (PyPI lists mediapipe-0.10.21-cp312-cp312-manylinux_2_28_x86_64.whl).
+    public static let wheelPlatform = "manylinux_2_28_x86_64"
+    public static let wheelPython = "3.12"
 
     public var fileName: String { rawValue + ".tflite" }
 

@@ -69,8 +69,11 @@ public struct ModelStore: Sendable {
         try? fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
         defer { try? fileManager.removeItem(at: temporary) }
 
+        // One explicit wheel, whatever Python runs pip: the .tflite files are the same in every wheel
+        // of the release, and Python 3.13 (Debian 13's) has no mediapipe 0.10.21 wheel of its own.
         try run(python, ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-                         "--quiet", HandNetwork.wheelRequirement, "-d", temporary.path],
+                         "--quiet", "--platform", HandNetwork.wheelPlatform, "--python-version", HandNetwork.wheelPython,
+                         "--implementation", "cp", HandNetwork.wheelRequirement, "-d", temporary.path],
                 what: "pip download \(HandNetwork.wheelRequirement)")
         let wheels = (try? fileManager.contentsOfDirectory(atPath: temporary.path))?.filter { $0.hasSuffix(".whl") } ?? []
         guard let wheel = wheels.first else {

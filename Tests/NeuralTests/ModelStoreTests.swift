@@ -63,4 +63,14 @@ final class ModelStoreTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("pip download"), "\(error)")
         }
     }
+
+    /// Reliability (issue 19): `models fetch` asked pip for a wheel of the running Python, and Debian
+    /// 13's Python 3.13 has none. The fetch names one wheel (cp312, manylinux_2_28_x86_64), which
+    /// this machine's Python 3.11 could not install but can download: a real fetch from PyPI into
+    /// an empty folder, every file verified.
+    func testFetchDownloadsThePinnedWheelWhateverPythonRunsPip() throws {
+        let store = ModelStore(directory: try temporaryDirectory())
+        try store.fetch()
+        XCTAssertNoThrow(try store.verify())
+    }
 }
