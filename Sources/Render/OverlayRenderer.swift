@@ -159,8 +159,8 @@ public final class OverlayRenderer {
     }
 
     /// A PNG of the frame with `hands` drawn: the daemon's snapshot.
-    public func snapshotPNG(_ frame: PixelBuffer, hands: [Hand]) -> [UInt8] {
-        PNGWriter.encode(render(frame, hands: hands))
+    public func snapshotPNG(_ frame: PixelBuffer, hands: [Hand]) throws -> [UInt8] {
+        try PNGEncoder.encode(render(frame, hands: hands))
     }
 }
 

@@ -48,9 +48,9 @@ private final class SnapshotState: @unchecked Sendable {
         if renderer?.width != work.frame.width || renderer?.height != work.frame.height || renderer?.camera != camera {
             renderer = OverlayRenderer(width: work.frame.width, height: work.frame.height, camera: camera, right: right, left: left)
         }
-        let png = renderer!.snapshotPNG(work.frame.pixels, hands: work.hands.compactMap(OverlayRenderer.Hand.init))
         let temporary = path + ".partial"
         do {
+            let png = try renderer!.snapshotPNG(work.frame.pixels, hands: work.hands.compactMap(OverlayRenderer.Hand.init))
             try Data(png).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
