@@ -204,3 +204,19 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(indices, indices.sorted())
     }
 }
+
+/// The progress display on a real terminal (a pseudo-terminal from util-linux's `script`): a time
+/// left while a file runs, and one summary line at the end (issue 19).
+final class ProgressDisplayTests: XCTestCase {
+    func testATerminalSeesTheTimeLeftAndASummary() throws {
+        let clip = Fixtures.realClipPath
+        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let command = "\(try Fixtures.handmeshBinary()) run --input \(clip) --output ndjson:/dev/null"
+        let result = try runTool("/usr/bin/script", ["-qec", command, "/dev/null"], timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("ETA "), "the bar says how long is left")
+        let summary = result.stdout.split(separator: "\n").last { $0.contains("frames in") }
+        XCTAssertNotNil(summary, result.stdout.suffix(300).description)
+        XCTAssertTrue(summary?.contains("main: 378 frames in") == true, String(summary ?? ""))
+    }
+}
