@@ -199,22 +199,30 @@ public enum ConfigLoader {
         return reconnect
     }
 
+    /// Focal lengths in pixels. The frame size is unknown here, so the field of view cannot be checked;
+    /// 1 px to 1e6 px spans every real lens (1e6 px is a 0.06° view across 1000 px, 1 px nearly 180°
+    /// across 2 px), and values outside it (1e-300, 1e308) overflow the projection into nulls.
+    static let focalRange = 1.0...1e6
+    /// A principal point may lie outside the frame (a crop), but not further than a focal length can reach.
+    static let principalPointRange = -1e6...1e6
+
     private static func readCamera(_ reader: inout TableReader) throws -> CameraSettings {
-        func required(_ key: String, _ reader: inout TableReader, positive: Bool) throws -> Double {
-            let expected = positive ? "pixels, more than 0" : "pixels"
-            guard let value = try reader.double(key, expected: expected, valid: { !positive || $0 > 0 }) else {
+        func required(_ key: String, _ reader: inout TableReader, range: ClosedRange<Double>, expected: String) throws -> Double {
+            guard let value = try reader.double(key, expected: expected, valid: { range.contains($0) }) else {
                 throw ConfigError(file: reader.file, location: reader.keyPath(key),
                                   message: "missing; the camera table needs fx, fy, cx and cy")
             }
             return value
         }
-        let fx = try required("fx", &reader, positive: true)
-        let fy = try required("fy", &reader, positive: true)
-        let cx = try required("cx", &reader, positive: false)
-        let cy = try required("cy", &reader, positive: false)
+        let focal = "pixels, from 1 to 1e6", point = "pixels, from -1e6 to 1e6"
+        let fx = try required("fx", &reader, range: focalRange, expected: focal)
+        let fy = try required("fy", &reader, range: focalRange, expected: focal)
+        let cx = try required("cx", &reader, range: principalPointRange, expected: point)
+        let cy = try required("cy", &reader, range: principalPointRange, expected: point)
         var distortion: [Double] = []
         for key in ["k1", "k2", "p1", "p2", "k3"] {
-            distortion.append(try reader.double(key, expected: "a number", valid: { _ in true }) ?? 0)
+            // TableReader.double refuses inf and nan already: distortion is any finite number.
+            distortion.append(try reader.double(key, expected: "a finite number", valid: { _ in true }) ?? 0)
         }
         return CameraSettings(fx: fx, fy: fy, cx: cx, cy: cy, distortion: distortion)
     }

@@ -128,7 +128,12 @@ final class ConfigLoaderTests: XCTestCase {
             ("[defaults.reconnect]\ninitial_delay = 5.0\nmax_delay = 1.0\n", "defaults.reconnect.max_delay", "at least initial_delay"),
             ("[defaults.reconnect]\ntries = 3\n", "defaults.reconnect.tries", "unknown key"),
             (stream + stream + "[[streams]]\nname = \"b\"\ninput = \"y\"\n[streams.camera]\nfx = \"abc\"\nfy = 1\ncx = 1\ncy = 1\n",
-             "streams[2].camera.fx", "expected pixels, more than 0, got \"abc\""),
+             "streams[2].camera.fx", "expected pixels, from 1 to 1e6, got \"abc\""),
+            // Absurd intrinsics overflow the projection into null fields (issue 19, item 8).
+            (stream + "[streams.camera]\nfx = 1e-300\nfy = 500\ncx = 1\ncy = 1\n", "streams[0].camera.fx", "expected pixels, from 1 to 1e6, got 1e-300"),
+            (stream + "[streams.camera]\nfx = 500\nfy = 1e308\ncx = 1\ncy = 1\n", "streams[0].camera.fy", "expected pixels, from 1 to 1e6, got 1e+308"),
+            (stream + "[streams.camera]\nfx = 500\nfy = 500\ncx = 1e300\ncy = 1\n", "streams[0].camera.cx", "expected pixels, from -1e6 to 1e6, got 1e+300"),
+            ("[defaults.camera]\nfx = 500\nfy = 500\ncx = 1\ncy = 1\nk1 = inf\n", "defaults.camera.k1", "expected a finite number"),
             (stream + "[streams.camera]\nfx = 500\n", "streams[0].camera.fy", "missing"),
             (stream + "[streams.camera]\nfx = 500\nfy = 500\ncx = 1\ncy = 1\nk4 = 0.1\n", "streams[0].camera.k4", "unknown key"),
             (stream + "outputs = [\"tcp:1234\"]\n", "streams[0].outputs[0]", "expected ndjson:-"),

@@ -144,7 +144,7 @@ final class RunCommandTests: XCTestCase {
             .write(toFile: config, atomically: true, encoding: .utf8)
         let result = try run(["--config", config, "--input", "whatever.mp4"])
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "handmesh: error: \(config): streams[0].camera.fx: expected pixels, more than 0, got \"abc\"\n")
+        XCTAssertEqual(result.stderr, "handmesh: error: \(config): streams[0].camera.fx: expected pixels, from 1 to 1e6, got \"abc\"\n")
         let badOutput = try run(["--input", "x.mp4", "--output", "unix:\(directory.path)/no/such/dir/s.sock"])
         XCTAssertEqual(badOutput.status, 4)
         XCTAssertTrue(badOutput.stderr.hasPrefix("handmesh: error: output unix:\(directory.path)/no/such/dir/s.sock: cannot bind"),
