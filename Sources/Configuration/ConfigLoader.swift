@@ -153,7 +153,7 @@ public enum ConfigLoader {
         }
         if let value = try reader.string("models_dir", expected: "a directory path") {
             guard !value.isEmpty else { throw reader.error("models_dir", "expected a directory path, got \"\"") }
-            settings.modelsDir = value
+            settings.modelsDir = resolve(value, againstFolderOf: reader.file)
         }
         if let value = try reader.bool("vertices") { settings.vertices = value }
         if let value = try reader.bool("smoothing") { settings.smoothing = value }
@@ -225,6 +225,14 @@ public enum ConfigLoader {
             distortion.append(try reader.double(key, expected: "a finite number", valid: { _ in true }) ?? 0)
         }
         return CameraSettings(fx: fx, fy: fy, cx: cx, cy: cy, distortion: distortion)
+    }
+
+    /// A relative path in a config means the same files wherever the daemon is started from: it is
+    /// taken from the config file's folder, not from the working directory.
+    static func resolve(_ path: String, againstFolderOf file: String) -> String {
+        guard !path.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return path }
+        let folder = file[..<slash]
+        return folder.isEmpty ? "/" + path : folder + "/" + path
     }
 
     /// A file mode, as TOML's octal integer (0o660) or as a string of octal digits ("0660").

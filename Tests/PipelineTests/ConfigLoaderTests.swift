@@ -199,6 +199,17 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.streams.first?.outputs, ["ndjson:-", "unix:/s"])
     }
 
+    /// A daemon's working directory is anyone's guess; the config's own folder is not (issue 19, item 18).
+    func testARelativeModelsDirIsTakenFromTheConfigsFolder() throws {
+        let text = "[defaults]\nmodels_dir = \"models\"\n[[streams]]\nname = \"a\"\ninput = \"x\"\nmodels_dir = \"../m2\"\n"
+        let config = try ConfigLoader.parse(text, file: "/etc/handmesh/handmesh.toml")
+        XCTAssertEqual(config.defaults.modelsDir, "/etc/handmesh/models")
+        XCTAssertEqual(config.streams[0].settings.modelsDir, "/etc/handmesh/../m2")
+        XCTAssertEqual(try ConfigLoader.parse(text, file: "conf/h.toml").defaults.modelsDir, "conf/models")
+        XCTAssertEqual(try ConfigLoader.parse(text, file: "h.toml").defaults.modelsDir, "models", "the config's folder is the working one")
+        XCTAssertEqual(try ConfigLoader.parse("[defaults]\nmodels_dir = \"/var/m\"\n", file: "/etc/h.toml").defaults.modelsDir, "/var/m")
+    }
+
     func testAMissingFileIsNamed() {
         XCTAssertThrowsError(try ConfigLoader.load(path: "/nonexistent/handmesh.toml")) { error in
             XCTAssertEqual("\(error)", "/nonexistent/handmesh.toml: cannot read: no such file")
