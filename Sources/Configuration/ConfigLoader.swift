@@ -5,6 +5,7 @@ import TOMLKit
 /// key path or position; nothing in a malformed file makes it crash.
 public enum ConfigLoader {
     public static func load(path: String) throws -> HandMeshConfig {
+        try checkIsRegularFile(path)
         let text: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -69,7 +70,7 @@ public enum ConfigLoader {
         guard !name.isEmpty, name.utf8.count <= 64,
               name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
         else {
-            throw reader.error("name", "expected 1 to 64 of A-Z a-z 0-9 - _ . , got \"\(name)\"")
+            throw reader.error("name", "expected 1 to 64 of A-Z a-z 0-9 - _ . , got \(ConfigError.quoted(name))")
         }
         guard let input = try reader.string("input"), !input.isEmpty else {
             throw reader.has("input")
@@ -101,7 +102,7 @@ public enum ConfigLoader {
             || (output.hasPrefix("unix:") && output.count > 5 && output.utf8.count - 5 < 108)
         guard ok else {
             throw ConfigError(file: file, location: location,
-                              message: "expected ndjson:-, ndjson:PATH or unix:PATH (path under 108 bytes), got \"\(output)\"")
+                              message: "expected ndjson:-, ndjson:PATH or unix:PATH (path under 108 bytes), got \(ConfigError.quoted(output))")
         }
     }
 
@@ -148,7 +149,7 @@ public enum ConfigLoader {
             } else if value.hasPrefix("mano:"), value.count > 5 {
                 settings.model = .mano(path: String(value.dropFirst(5)))
             } else {
-                throw reader.error("model", "expected \"builtin\" or \"mano:PATH\", got \"\(value)\"")
+                throw reader.error("model", "expected \"builtin\" or \"mano:PATH\", got \(ConfigError.quoted(value))")
             }
         }
         if let value = try reader.string("models_dir", expected: "a directory path") {
@@ -160,14 +161,14 @@ public enum ConfigLoader {
         if let value = try reader.bool("still_images") { settings.stillImages = value }
         if let value = try reader.string("precision", expected: "\"int8\" or \"float32\"") {
             guard let precision = EvidencePrecision(rawValue: value) else {
-                throw reader.error("precision", "expected \"int8\" or \"float32\", got \"\(value)\"")
+                throw reader.error("precision", "expected \"int8\" or \"float32\", got \(ConfigError.quoted(value))")
             }
             settings.precision = precision
         }
         if let value = try reader.bool("input_is_mask") { settings.inputIsMask = value }
         if let value = try reader.string("mask_hand", expected: "\"right\" or \"left\"") {
             guard let hand = MaskHand(rawValue: value) else {
-                throw reader.error("mask_hand", "expected \"right\" or \"left\", got \"\(value)\"")
+                throw reader.error("mask_hand", "expected \"right\" or \"left\", got \(ConfigError.quoted(value))")
             }
             settings.maskHand = hand
         }
@@ -240,7 +241,7 @@ public enum ConfigLoader {
         let expected = "a file mode from 0o000 to 0o777, as 0o660 or \"0660\""
         if let text = try? reader.string(key) {
             guard !text.isEmpty, text.count <= 4, let mode = UInt32(text, radix: 8), mode <= 0o777 else {
-                throw reader.error(key, "expected \(expected), got \"\(text)\"")
+                throw reader.error(key, "expected \(expected), got \(ConfigError.quoted(text))")
             }
             return mode
         }
@@ -252,9 +253,28 @@ public enum ConfigLoader {
 
     private static func logLevel(_ value: String, at key: String, reader: TableReader) throws -> String {
         guard LogLevelName.all.contains(value) else {
-            throw reader.error(key, "expected one of \(LogLevelName.all.joined(separator: ", ")), got \"\(value)\"")
+            throw reader.error(key, "expected one of \(LogLevelName.all.joined(separator: ", ")), got \(ConfigError.quoted(value))")
         }
         return value
+    }
+
+    /// Foundation reads a directory as "error 256" and a FIFO or /dev/null as a permission problem;
+    /// say what the path is instead.
+    private static func checkIsRegularFile(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }  // reading it names the errno
+        // POSIX's S_IFMT and S_IF* values, which Glibc defines as macros Swift does not import.
+        let kind: String
+        switch info.st_mode & 0o170000 {
+        case 0o100000: return
+        case 0o040000: kind = "is a directory"
+        case 0o010000: kind = "is a FIFO"
+        case 0o020000: kind = "is a character device"
+        case 0o060000: kind = "is a block device"
+        case 0o140000: kind = "is a socket"
+        default: kind = "is not a file"
+        }
+        throw ConfigError(file: path, location: "", message: "cannot read: \(kind), not a regular file")
     }
 
     private static func reason(_ error: Error) -> String {

@@ -73,6 +73,14 @@ struct Run: ParsableCommand {
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
         let streams = try streams(from: fileConfig)
 
+        // An output scheme that does not exist is a bad argument (1), as it is in a config; 4 is
+        // for an output that exists but cannot be opened.
+        for text in streams.flatMap(\.outputs) {
+            do { _ = try SinkSpec(parsing: text) } catch {
+                printError("\(error)")
+                throw ExitStatus.badConfiguration
+            }
+        }
         // Open each distinct output once; streams naming the same output share it.
         var opened: [String: any RecordSink] = [:]
         var streamSinks: [SinkSet] = []

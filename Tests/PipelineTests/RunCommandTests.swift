@@ -151,6 +151,48 @@ final class RunCommandTests: XCTestCase {
                       badOutput.stderr)
     }
 
+    /// Each of these disagreed with the README (issue 19, item 15): exit 64 or 4 for a bad argument,
+    /// a --models option that `run` does not have, Foundation's error texts for odd config paths.
+    func testMessagesAndExitStatusesMatchTheREADME() throws {
+        let directory = try TemporaryDirectory()
+        for arguments in [["--no-such-flag"], ["--log-level", "loud", "--input", "x.mp4"]] {
+            let result = try run(arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments): a bad argument exits 1: \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("Error:"), result.stderr)
+        }
+        let scheme = try run(["--input", "x.mp4", "--output", "tcp:1234"])
+        XCTAssertEqual(scheme.status, 1, "an unknown output scheme is a bad argument, as in a config: \(scheme.stderr)")
+
+        let fifo = directory.file("config.fifo")
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        for (config, what) in [("/dev/null", "is a character device"), (fifo, "is a FIFO"), (directory.path, "is a directory")] {
+            let result = try run(["--config", config, "--input", "x.mp4"], timeout: 30)
+            XCTAssertEqual(result.status, 1, result.stderr)
+            XCTAssertEqual(result.stderr, "handmesh: error: \(config): cannot read: \(what), not a regular file\n")
+        }
+
+        let long = directory.file("long.toml")
+        try "[defaults]\nprecision = \"\(String(repeating: "x", count: 1_000_000))\"\n".write(toFile: long, atomically: true, encoding: .utf8)
+        let echoed = try run(["--config", long, "--input", "x.mp4"])
+        XCTAssertEqual(echoed.status, 1)
+        XCTAssertLessThan(echoed.stderr.utf8.count, 300, "a long value is cut, not echoed in full")
+        XCTAssertTrue(echoed.stderr.hasSuffix("got \"\(String(repeating: "x", count: 80))…\"\n"), String(echoed.stderr.suffix(120)))
+
+        let models = directory.file("models")
+        try FileManager.default.createDirectory(atPath: models + "/palm_detection_full.tflite", withIntermediateDirectories: true)
+        let modelConfig = directory.file("models.toml")
+        try "[defaults]\nmodels_dir = \"\(models)\"\n".write(toFile: modelConfig, atomically: true, encoding: .utf8)
+        let clip = directory.file("clip.mp4")
+        try Fixtures.makeClip(at: clip, seconds: 0.2)
+        let asDirectory = try run(["--config", modelConfig, "--input", clip])
+        XCTAssertTrue(asDirectory.stderr.contains("\(models)/palm_detection_full.tflite: is a directory, expected a model file"),
+                      asDirectory.stderr)
+        try FileManager.default.removeItem(atPath: models + "/palm_detection_full.tflite")
+        let missing = try run(["--config", modelConfig, "--input", clip])
+        XCTAssertTrue(missing.stderr.contains("palm_detection_full.tflite: missing; run `handmesh models fetch`, or set models_dir"), missing.stderr)
+        XCTAssertFalse(missing.stderr.contains("--models"), "run has no --models option: \(missing.stderr)")
+    }
+
     private func assertDrains(on signal: Int32) throws {
         let directory = try TemporaryDirectory()
         let output = directory.file("out.ndjson")
