@@ -144,6 +144,21 @@ final class BadInputTests: TemporaryDirectoryTestCase {
         XCTAssertLessThan(elapsed, 3)
     }
 
+    /// A server that accepts and never sends is noticed after read_timeout, not after the open deadline
+    /// (issue 19, item 17: it took a fixed 15 s whatever read_timeout said).
+    func testSilentServerIsNoticedAfterTheReadTimeout() throws {
+        let listener = try VideoTestSupport.SilentListener()
+        defer { listener.close() }
+        var options = SourceOptions()
+        options.readTimeout = 2
+        options.openTimeout = 15
+        let start = Date()
+        XCTAssertEqual(openError("tcp://127.0.0.1:\(listener.port)", options: options), "cannot open: no data for 2 s")
+        let elapsed = Date().timeIntervalSince(start)
+        XCTAssertGreaterThan(elapsed, 1.9)
+        XCTAssertLessThan(elapsed, 4, "about read_timeout, not the 15 s open deadline")
+    }
+
     func testMissingCamera() {
         XCTAssertEqual(openError("/dev/video99"), "no such device")
     }
