@@ -55,6 +55,13 @@ final class Decoder {
         if status < 0 {
             throw VideoError(input: input, message: "cannot open the \(codecName) decoder: \(FFmpegError.text(status))")
         }
+        // swscale turns only the formats it knows into RGB. The rest is unsupported input, refused here once,
+        // not every frame skipped as if damaged. A decoder that learns its format from the first picture
+        // (AV_PIX_FMT_NONE here) is checked frame by frame instead.
+        let format = context.pointee.pix_fmt
+        if format != AV_PIX_FMT_NONE, sws_isSupportedInput(format) == 0 {
+            throw VideoError(input: input, message: "unsupported pixel format \(Decoder.pixelFormatName(format.rawValue)): it cannot be converted to RGB")
+        }
     }
 
     deinit {
