@@ -64,3 +64,14 @@ c=[s.accept() for _ in range(4)]; time.sleep(60)' >"$T/port" &
     [ "$took" -le 5 ] || echo "took $took s with read_timeout = 2: $(head -c 200 "$T/err")"
 }
 say 17 "$(item17)"
+
+# 10: a truncated MP4 keeps its cut-off last picture (as ffprobe counts) and counts one truncation once.
+item10() {
+    ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=30:duration=2 -c:v mpeg4 -g 15 -movflags +faststart "$T/m.mp4"
+    head -c $(($(stat -c %s "$T/m.mp4") / 2)) "$T/m.mp4" >"$T/cut.mp4"
+    local counted; counted=$(ffprobe -v quiet -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$T/cut.mp4")
+    run --input "$T/cut.mp4" --output "ndjson:$T/cut.ndjson" >/dev/null
+    local end; end=$(tail -1 "$T/cut.ndjson")
+    echo "$end" | grep -q "\"decoded\":$counted,.*\"corrupt\":1," || echo "ffprobe counts $counted frames; the end record says $(echo "$end" | grep -o '"decoded":[0-9]*.*"corrupt":[0-9]*')"
+}
+say 10 "$(item10)"
