@@ -59,7 +59,7 @@ public enum ConfigLoader {
 
     static let streamKeys = ["name", "input", "outputs", "mask", "snapshot"]
     static let settingsKeys = [
-        "max_dimension", "realtime", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
+        "max_dimension", "realtime", "live", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
         "models_dir", "vertices", "smoothing", "still_images", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "threads", "log_level",
     ]
 
@@ -130,6 +130,7 @@ public enum ConfigLoader {
         var settings = base
         if let value = try reader.int("max_dimension", in: 16...16384) { settings.maxDimension = value }
         if let value = try reader.bool("realtime") { settings.realtime = value }
+        if let value = try reader.bool("live") { settings.live = value }
         if var table = try reader.table("reconnect") {
             settings.reconnect = try readReconnect(&table, base: settings.reconnect)
             try table.finish(known: ["initial_delay", "max_delay", "max_attempts"])

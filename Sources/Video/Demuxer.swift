@@ -16,6 +16,9 @@ final class Demuxer {
     let formatName: String
     /// Whether the container knows how long the input is; a network URL that does is a remote file, not a stream.
     let hasDuration: Bool
+    /// The input's size in bytes when its protocol knows it (a file, an HTTP reply with Content-Length);
+    /// -1 for a stream without an end.
+    let byteSize: Int64
     /// Where the video stream should end, in seconds, when the container itself says so (not an estimate from the
     /// bitrate or the last timestamps, which a truncated file would fool). Used to notice truncated files.
     let declaredEnd: Double?
@@ -119,6 +122,7 @@ final class Demuxer {
         }
         formatName = opened.pointee.iformat.map { String(cString: $0.pointee.name) } ?? "unknown"
         hasDuration = opened.pointee.duration != hm_av_nopts_value() && opened.pointee.duration > 0
+        byteSize = opened.pointee.pb.map { avio_size($0) } ?? -1
         declaredEnd = Demuxer.declaredEnd(opened, stream: stream)
     }
 

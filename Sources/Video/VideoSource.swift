@@ -98,9 +98,14 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         }
         photos = nil
         let demuxer = try Demuxer(spec: spec, options: options, gate: gate)
-        let remoteFile = spec.kind == .url && demuxer.hasDuration && !["rtsp", "rtsps", "udp", "rtp", "srt", "tcp"].contains(spec.scheme ?? "")
+        // Finite or live is told by what FFmpeg reports, not by the container: a URL of a streaming protocol is
+        // live; any other URL (http, https, ftp…) is a file when it has a duration or a known size (an HTTP
+        // reply with Content-Length; a live HTTP stream is chunked, without one). `live` in the config overrides.
+        let streamingProtocol = ["rtsp", "rtsps", "udp", "rtp", "srt", "tcp"].contains(spec.scheme ?? "")
+        let remoteFile = spec.kind == .url
+            && !(options.live ?? (streamingProtocol || !(demuxer.hasDuration || demuxer.byteSize > 0)))
         reconnectable = spec.canReconnect && !remoteFile
-        isLive = options.realtime || (spec.isLive && !remoteFile)
+        isLive = options.realtime || (options.live ?? (spec.isLive && !remoteFile))
         try attach(demuxer)
         if spec.kind == .file, demuxer.isSingleImage {
             stillImageCount = 1

@@ -119,6 +119,7 @@ final class ConfigLoaderTests: XCTestCase {
             ("[defaults]\nmax_dimension = \"big\"\n", "defaults.max_dimension", "got \"big\""),
             ("[defaults]\nmirrored = 1\n", "defaults.mirrored", "expected true or false"),
             ("[defaults]\nstill_images = \"auto\"\n", "defaults.still_images", "expected true or false"),
+            ("[defaults]\nlive = \"yes\"\n", "defaults.live", "expected true or false"),
             ("[defaults]\nsocket_mode = \"0999\"\n", "defaults.socket_mode", "file mode"),
             ("[defaults]\nsocket_mode = 0o1777\n", "defaults.socket_mode", "from 0 to 511"),
             ("[defaults]\nclient_buffer_bytes = 10\n", "defaults.client_buffer_bytes", "from 4096"),

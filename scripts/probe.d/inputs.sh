@@ -75,3 +75,19 @@ item10() {
     echo "$end" | grep -q "\"decoded\":$counted,.*\"corrupt\":1," || echo "ffprobe counts $counted frames; the end record says $(echo "$end" | grep -o '"decoded":[0-9]*.*"corrupt":[0-9]*')"
 }
 say 10 "$(item10)"
+
+# 4: a finite .ts over HTTP is read once to its end: no drops, no losses, no reconnects, exit 0.
+item4() {
+    mkdir -p "$T/www"
+    ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=25:duration=2 -c:v mpeg4 "$T/www/clip.ts"
+    local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$port" >/dev/null 2>&1 &
+    local server=$!
+    for _ in $(seq 50); do (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    local status; status=$(timeout 30 "$HANDMESH" run --input "http://127.0.0.1:$port/clip.ts" --output "ndjson:$T/http.ndjson" >/dev/null 2>"$T/err"; echo $?)
+    kill "$server" 2>/dev/null
+    local end; end=$(tail -1 "$T/http.ndjson")
+    [ "$status" = 0 ] && echo "$end" | grep -q '"reason":"eof","decoded":50,"processed":50,"dropped":0,.*"losses":0,"reconnects":0' \
+        || echo "exit $status; $(echo "$end" | cut -c1-200)"
+}
+say 4 "$(item4)"
