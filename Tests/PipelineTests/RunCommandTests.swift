@@ -191,6 +191,12 @@ final class RunCommandTests: XCTestCase {
         let missing = try run(["--config", modelConfig, "--input", clip])
         XCTAssertTrue(missing.stderr.contains("palm_detection_full.tflite: missing; run `handmesh models fetch`, or set models_dir"), missing.stderr)
         XCTAssertFalse(missing.stderr.contains("--models"), "run has no --models option: \(missing.stderr)")
+
+        let mano = directory.file("mano.toml")
+        try "[defaults]\nmodel = \"mano:\(directory.path)/none/mano_right.safetensors\"\n".write(toFile: mano, atomically: true, encoding: .utf8)
+        let noMANO = try run(["--config", mano, "--input", clip])
+        XCTAssertEqual(noMANO.status, 2, noMANO.stderr)
+        XCTAssertTrue(noMANO.stderr.contains("(the config's defaults.model)"), "a missing MANO file names its key: \(noMANO.stderr)")
     }
 
     private func assertDrains(on signal: Int32) throws {

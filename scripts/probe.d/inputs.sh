@@ -30,7 +30,10 @@ item15() {
     run --config "$T/long.toml" --input x.mp4 >/dev/null
     [ "$(wc -c <"$T/err")" -lt 300 ] || { echo "a 1 MB value is echoed in a $(wc -c <"$T/err")-byte message"; return; }
     mkdir -p "$T/models"; HANDMESH_MODELS="$T/models" run --input "lavfi:testsrc2=size=64x48:duration=0.2" >/dev/null
-    grep -q -- '--models' "$T/err" && echo "model errors name a --models option run does not have: $(cat "$T/err")"
+    grep -q -- '--models' "$T/err" && { echo "model errors name a --models option run does not have: $(cat "$T/err")"; return; }
+    printf '[defaults]\nmodel = "mano:%s/none/mano_right.safetensors"\n' "$T" >"$T/mano.toml"
+    run --config "$T/mano.toml" --input "lavfi:testsrc2=size=64x48:duration=0.2" >/dev/null
+    grep -q 'defaults.model' "$T/err" || echo "a missing MANO file does not name defaults.model: $(head -c 200 "$T/err")"
 }
 say 15 "$(item15)"
 
