@@ -16,3 +16,13 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         location.isEmpty ? "\(file): \(message)" : "\(file): \(location): \(message)"
     }
 }
+
+extension ConfigError {
+    /// Longest value a message quotes: a 10 MB string in a config must not become a 10 MB log line.
+    static let maxQuoted = 80
+
+    /// `text` in quotes, cut to `maxQuoted` characters with an ellipsis.
+    static func quoted(_ text: String) -> String {
+        text.count > maxQuoted ? "\"\(text.prefix(maxQuoted))…\"" : "\"\(text)\""
+    }
+}

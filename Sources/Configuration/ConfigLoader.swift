@@ -5,6 +5,7 @@ import TOMLKit
 /// key path or position; nothing in a malformed file makes it crash.
 public enum ConfigLoader {
     public static func load(path: String) throws -> HandMeshConfig {
+        try checkIsRegularFile(path)
         let text: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -58,7 +59,7 @@ public enum ConfigLoader {
 
     static let streamKeys = ["name", "input", "outputs", "mask", "snapshot"]
     static let settingsKeys = [
-        "max_dimension", "realtime", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
+        "max_dimension", "realtime", "live", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
         "models_dir", "vertices", "smoothing", "still_images", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "threads", "log_level",
     ]
 
@@ -69,7 +70,7 @@ public enum ConfigLoader {
         guard !name.isEmpty, name.utf8.count <= 64,
               name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
         else {
-            throw reader.error("name", "expected 1 to 64 of A-Z a-z 0-9 - _ . , got \"\(name)\"")
+            throw reader.error("name", "expected 1 to 64 of A-Z a-z 0-9 - _ . , got \(ConfigError.quoted(name))")
         }
         guard let input = try reader.string("input"), !input.isEmpty else {
             throw reader.has("input")
@@ -101,7 +102,7 @@ public enum ConfigLoader {
             || (output.hasPrefix("unix:") && output.count > 5 && output.utf8.count - 5 < 108)
         guard ok else {
             throw ConfigError(file: file, location: location,
-                              message: "expected ndjson:-, ndjson:PATH or unix:PATH (path under 108 bytes), got \"\(output)\"")
+                              message: "expected ndjson:-, ndjson:PATH or unix:PATH (path under 108 bytes), got \(ConfigError.quoted(output))")
         }
     }
 
@@ -129,6 +130,7 @@ public enum ConfigLoader {
         var settings = base
         if let value = try reader.int("max_dimension", in: 16...16384) { settings.maxDimension = value }
         if let value = try reader.bool("realtime") { settings.realtime = value }
+        if let value = try reader.bool("live") { settings.live = value }
         if var table = try reader.table("reconnect") {
             settings.reconnect = try readReconnect(&table, base: settings.reconnect)
             try table.finish(known: ["initial_delay", "max_delay", "max_attempts"])
@@ -148,26 +150,26 @@ public enum ConfigLoader {
             } else if value.hasPrefix("mano:"), value.count > 5 {
                 settings.model = .mano(path: String(value.dropFirst(5)))
             } else {
-                throw reader.error("model", "expected \"builtin\" or \"mano:PATH\", got \"\(value)\"")
+                throw reader.error("model", "expected \"builtin\" or \"mano:PATH\", got \(ConfigError.quoted(value))")
             }
         }
         if let value = try reader.string("models_dir", expected: "a directory path") {
             guard !value.isEmpty else { throw reader.error("models_dir", "expected a directory path, got \"\"") }
-            settings.modelsDir = value
+            settings.modelsDir = resolve(value, againstFolderOf: reader.file)
         }
         if let value = try reader.bool("vertices") { settings.vertices = value }
         if let value = try reader.bool("smoothing") { settings.smoothing = value }
         if let value = try reader.bool("still_images") { settings.stillImages = value }
         if let value = try reader.string("precision", expected: "\"int8\" or \"float32\"") {
             guard let precision = EvidencePrecision(rawValue: value) else {
-                throw reader.error("precision", "expected \"int8\" or \"float32\", got \"\(value)\"")
+                throw reader.error("precision", "expected \"int8\" or \"float32\", got \(ConfigError.quoted(value))")
             }
             settings.precision = precision
         }
         if let value = try reader.bool("input_is_mask") { settings.inputIsMask = value }
         if let value = try reader.string("mask_hand", expected: "\"right\" or \"left\"") {
             guard let hand = MaskHand(rawValue: value) else {
-                throw reader.error("mask_hand", "expected \"right\" or \"left\", got \"\(value)\"")
+                throw reader.error("mask_hand", "expected \"right\" or \"left\", got \(ConfigError.quoted(value))")
             }
             settings.maskHand = hand
         }
@@ -199,24 +201,40 @@ public enum ConfigLoader {
         return reconnect
     }
 
+    /// Focal lengths in pixels. The frame size is unknown here, so the field of view cannot be checked;
+    /// 1 px to 1e6 px spans every real lens (1e6 px is a 0.06° view across 1000 px, 1 px nearly 180°
+    /// across 2 px), and values outside it (1e-300, 1e308) overflow the projection into nulls.
+    static let focalRange = 1.0...1e6
+    /// A principal point may lie outside the frame (a crop), but not further than a focal length can reach.
+    static let principalPointRange = -1e6...1e6
+
     private static func readCamera(_ reader: inout TableReader) throws -> CameraSettings {
-        func required(_ key: String, _ reader: inout TableReader, positive: Bool) throws -> Double {
-            let expected = positive ? "pixels, more than 0" : "pixels"
-            guard let value = try reader.double(key, expected: expected, valid: { !positive || $0 > 0 }) else {
+        func required(_ key: String, _ reader: inout TableReader, range: ClosedRange<Double>, expected: String) throws -> Double {
+            guard let value = try reader.double(key, expected: expected, valid: { range.contains($0) }) else {
                 throw ConfigError(file: reader.file, location: reader.keyPath(key),
                                   message: "missing; the camera table needs fx, fy, cx and cy")
             }
             return value
         }
-        let fx = try required("fx", &reader, positive: true)
-        let fy = try required("fy", &reader, positive: true)
-        let cx = try required("cx", &reader, positive: false)
-        let cy = try required("cy", &reader, positive: false)
+        let focal = "pixels, from 1 to 1e6", point = "pixels, from -1e6 to 1e6"
+        let fx = try required("fx", &reader, range: focalRange, expected: focal)
+        let fy = try required("fy", &reader, range: focalRange, expected: focal)
+        let cx = try required("cx", &reader, range: principalPointRange, expected: point)
+        let cy = try required("cy", &reader, range: principalPointRange, expected: point)
         var distortion: [Double] = []
         for key in ["k1", "k2", "p1", "p2", "k3"] {
-            distortion.append(try reader.double(key, expected: "a number", valid: { _ in true }) ?? 0)
+            // TableReader.double refuses inf and nan already: distortion is any finite number.
+            distortion.append(try reader.double(key, expected: "a finite number", valid: { _ in true }) ?? 0)
         }
         return CameraSettings(fx: fx, fy: fy, cx: cx, cy: cy, distortion: distortion)
+    }
+
+    /// A relative path in a config means the same files wherever the daemon is started from: it is
+    /// taken from the config file's folder, not from the working directory.
+    static func resolve(_ path: String, againstFolderOf file: String) -> String {
+        guard !path.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return path }
+        let folder = file[..<slash]
+        return folder.isEmpty ? "/" + path : folder + "/" + path
     }
 
     /// A file mode, as TOML's octal integer (0o660) or as a string of octal digits ("0660").
@@ -224,7 +242,7 @@ public enum ConfigLoader {
         let expected = "a file mode from 0o000 to 0o777, as 0o660 or \"0660\""
         if let text = try? reader.string(key) {
             guard !text.isEmpty, text.count <= 4, let mode = UInt32(text, radix: 8), mode <= 0o777 else {
-                throw reader.error(key, "expected \(expected), got \"\(text)\"")
+                throw reader.error(key, "expected \(expected), got \(ConfigError.quoted(text))")
             }
             return mode
         }
@@ -236,9 +254,28 @@ public enum ConfigLoader {
 
     private static func logLevel(_ value: String, at key: String, reader: TableReader) throws -> String {
         guard LogLevelName.all.contains(value) else {
-            throw reader.error(key, "expected one of \(LogLevelName.all.joined(separator: ", ")), got \"\(value)\"")
+            throw reader.error(key, "expected one of \(LogLevelName.all.joined(separator: ", ")), got \(ConfigError.quoted(value))")
         }
         return value
+    }
+
+    /// Foundation reads a directory as "error 256" and a FIFO or /dev/null as a permission problem;
+    /// say what the path is instead.
+    private static func checkIsRegularFile(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }  // reading it names the errno
+        // POSIX's S_IFMT and S_IF* values, which Glibc defines as macros Swift does not import.
+        let kind: String
+        switch info.st_mode & 0o170000 {
+        case 0o100000: return
+        case 0o040000: kind = "is a directory"
+        case 0o010000: kind = "is a FIFO"
+        case 0o020000: kind = "is a character device"
+        case 0o060000: kind = "is a block device"
+        case 0o140000: kind = "is a socket"
+        default: kind = "is not a file"
+        }
+        throw ConfigError(file: path, location: "", message: "cannot read: \(kind), not a regular file")
     }
 
     private static func reason(_ error: Error) -> String {

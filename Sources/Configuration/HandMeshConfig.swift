@@ -35,6 +35,8 @@ public struct StreamSettings: Sendable, Equatable {
     public var reconnect = ReconnectSettings()
     /// Seconds without data before a live input counts as lost.
     public var readTimeout = 10.0
+    /// Whether the input is live or a finite file; nil lets the source decide (see SourceOptions.live).
+    public var live: Bool?
     /// Intrinsics of the frames as decoded; nil means the estimators assume a default camera.
     public var camera: CameraSettings?
     /// Frames are a mirror image of the scene (a selfie preview that flips them). It names the hands

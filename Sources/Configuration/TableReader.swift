@@ -115,8 +115,7 @@ struct TableReader {
     static func describe(_ value: TOMLValueConvertible) -> String {
         switch value.type {
         case .string:
-            let text = value.string ?? ""
-            return "\"\(text.count > 40 ? text.prefix(40) + "…" : text)\""
+            return ConfigError.quoted(value.string ?? "")
         case .int: return String(value.int ?? 0)
         case .double: return String(value.double ?? 0)
         case .bool: return String(value.bool ?? false)

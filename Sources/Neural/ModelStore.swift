@@ -2,7 +2,8 @@ import Foundation
 
 /// Where the four hand networks live on disk, and how they get there.
 ///
-/// The directory is `--models DIR` when given (the `directory` argument), else `$HANDMESH_MODELS`,
+/// The directory is the `directory` argument when given (`models_dir` in a config, `--models DIR` for
+/// `handmesh models`), else `$HANDMESH_MODELS`,
 /// else `$XDG_DATA_HOME/handmesh/models`, else `~/.local/share/handmesh/models`.
 /// Files are fetched from PyPI with pip (the only network access), extracted from the
 /// `mediapipe==0.10.21` wheel and checked against the SHA-256 values pinned in `HandNetwork`.
@@ -33,13 +34,13 @@ public struct ModelStore: Sendable {
     public func verify(_ network: HandNetwork) throws {
         let url = url(for: network)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ModelError(file: url.path, problem: "missing; run `handmesh models fetch` (or pass --models DIR)")
+            throw ModelError(file: url.path, problem: "missing; run `handmesh models fetch`, or set models_dir in the config (or $HANDMESH_MODELS) to the folder that holds the models")
         }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ModelError(file: url.path, problem: "cannot be read (\(error.localizedDescription))")
+            throw ModelError.unreadable(url, error)
         }
         let digest = SHA256.hex(data)
         guard digest == network.sha256 else {

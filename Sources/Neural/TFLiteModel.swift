@@ -24,7 +24,7 @@ public final class TFLiteModel: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ModelError(file: url.path, problem: "cannot be read (\(error.localizedDescription))")
+            throw ModelError.unreadable(url, error)
         }
         try self.init(bytes: [UInt8](data), name: url.path, backend: backend, precision: precision)
     }

@@ -9,6 +9,7 @@ extension StreamSettings {
         var options = SourceOptions()
         options.maxDimension = maxDimension
         options.realtime = realtime
+        options.live = live
         options.readTimeout = readTimeout
         options.reconnect = ReconnectPolicy(initialDelay: reconnect.initialDelay, maxDelay: reconnect.maxDelay,
                                             maxAttempts: reconnect.maxAttempts)

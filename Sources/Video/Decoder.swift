@@ -4,6 +4,8 @@ import CFFmpeg
 final class Decoder {
     private var context: UnsafeMutablePointer<AVCodecContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
+    /// The last damaged packet, until the next read tells whether the file was cut off in it.
+    private var held: UnsafeMutablePointer<AVPacket>?
     private var frame: UnsafeMutablePointer<AVFrame>?
     let codecName: String
 
@@ -12,7 +14,8 @@ final class Decoder {
         case sent
         /// A packet of another stream, thrown away.
         case otherStream
-        /// The demuxer flagged the packet as damaged (cut short, checksum failed); it was not decoded.
+        /// The demuxer flagged the packet as damaged (cut short, checksum failed); it was not decoded, but kept
+        /// until the next read (see `sendHeld`).
         case damaged(pts: Int64)
         case rejected(pts: Int64, status: Int32)
         /// Nothing was read; FFmpeg's status (end of file, "again", an error).
@@ -38,8 +41,9 @@ final class Decoder {
         codecName = String(cString: codec.pointee.name)
         context = avcodec_alloc_context3(codec)
         packet = av_packet_alloc()
+        held = av_packet_alloc()
         frame = av_frame_alloc()
-        guard let context, packet != nil, frame != nil else {
+        guard let context, packet != nil, held != nil, frame != nil else {
             throw VideoError(input: input, message: "out of memory for the \(codecName) decoder")
         }
         var status = avcodec_parameters_to_context(context, parameters)
@@ -55,11 +59,19 @@ final class Decoder {
         if status < 0 {
             throw VideoError(input: input, message: "cannot open the \(codecName) decoder: \(FFmpegError.text(status))")
         }
+        // swscale turns only the formats it knows into RGB. The rest is unsupported input, refused here once,
+        // not every frame skipped as if damaged. A decoder that learns its format from the first picture
+        // (AV_PIX_FMT_NONE here) is checked frame by frame instead.
+        let format = context.pointee.pix_fmt
+        if format != AV_PIX_FMT_NONE, sws_isSupportedInput(format) == 0 {
+            throw VideoError(input: input, message: "unsupported pixel format \(Decoder.pixelFormatName(format.rawValue)): it cannot be converted to RGB")
+        }
     }
 
     deinit {
         avcodec_free_context(&context)
         av_packet_free(&packet)
+        av_packet_free(&held)
         av_frame_free(&frame)
     }
 
@@ -71,10 +83,23 @@ final class Decoder {
         defer { av_packet_unref(packet) }
         guard packet.pointee.stream_index == demuxer.streamIndex else { return .otherStream }
         let pts = packet.pointee.pts
-        if packet.pointee.flags & hm_pkt_flag_corrupt() != 0 { return .damaged(pts: pts) }
+        if packet.pointee.flags & hm_pkt_flag_corrupt() != 0 {
+            av_packet_unref(held)
+            av_packet_ref(held, packet)
+            return .damaged(pts: pts)
+        }
         let sent = avcodec_send_packet(context, packet)
         // After receive() has said "again", the decoder must accept input; "again" here would be FFmpeg's bug.
         return sent < 0 && sent != FFmpegError.again ? .rejected(pts: pts, status: sent) : .sent
+    }
+
+    /// Decodes the damaged packet `feed` kept last. At the end of a truncated file that packet is the cut-off
+    /// last picture, which FFmpeg decodes as far as it goes, as `ffprobe -count_frames` does; in the middle of
+    /// a file a damaged packet is skipped instead, so that one bad packet does not smear the pictures after it.
+    func sendHeld() {
+        guard let held, held.pointee.size > 0 else { return }
+        _ = avcodec_send_packet(context, held)
+        av_packet_unref(held)
     }
 
     /// Tells the decoder the input has ended, so receive() hands out what it still holds and then end of file.

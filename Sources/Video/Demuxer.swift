@@ -16,6 +16,9 @@ final class Demuxer {
     let formatName: String
     /// Whether the container knows how long the input is; a network URL that does is a remote file, not a stream.
     let hasDuration: Bool
+    /// The input's size in bytes when its protocol knows it (a file, an HTTP reply with Content-Length);
+    /// -1 for a stream without an end.
+    let byteSize: Int64
     /// Where the video stream should end, in seconds, when the container itself says so (not an estimate from the
     /// bitrate or the last timestamps, which a truncated file would fool). Used to notice truncated files.
     let declaredEnd: Double?
@@ -68,9 +71,17 @@ final class Demuxer {
         for (name, value) in spec.deviceOptions.sorted(by: { $0.key < $1.key }) {
             av_dict_set(&dictionary, name, value, 0)
         }
+        if spec.kind == .url {
+            // The open deadline (openTimeout) covers connecting and probing; a server that accepts and then
+            // says nothing must be noticed after readTimeout, as a silent stream is later. FFmpeg's rw_timeout
+            // (µs) bounds each protocol read. Half a second more than readTimeout, so that once open the
+            // gate's own read deadline (with its "no data" reason) fires first.
+            av_dict_set(&dictionary, Demuxer.readTimeoutOption, String(Int((options.readTimeout + 0.5) * 1_000_000)), 0)
+        }
         let status = avformat_open_input(&openedPointer, spec.location, format, &dictionary)
         // FFmpeg hands back the options nobody took; a misspelt camera option should not pass in silence.
-        let unused = Demuxer.keys(of: dictionary)
+        // rw_timeout is ours, and demuxers that open their own connections (rtsp) leave it.
+        let unused = Demuxer.keys(of: dictionary).filter { $0 != Demuxer.readTimeoutOption }
         av_dict_free(&dictionary)
         if status >= 0, !unused.isEmpty {
             avformat_close_input(&openedPointer)
@@ -111,6 +122,7 @@ final class Demuxer {
         }
         formatName = opened.pointee.iformat.map { String(cString: $0.pointee.name) } ?? "unknown"
         hasDuration = opened.pointee.duration != hm_av_nopts_value() && opened.pointee.duration > 0
+        byteSize = opened.pointee.pb.map { avio_size($0) } ?? -1
         declaredEnd = Demuxer.declaredEnd(opened, stream: stream)
     }
 
@@ -251,6 +263,7 @@ final class Demuxer {
                 return "no file matches the pattern \(spec.location) (tried the first numbers from 0 to 4)"
             case (ENOENT, .camera): return "no such device"
             case (ECONNREFUSED, .url): return "connection refused"
+            case (ETIMEDOUT, .url): return "\(stage): no data for \(formatSeconds(options.readTimeout)) s"
             case (ENOMEM, .file), (ENOMEM, .stdin):
                 // A damaged length field asks for gigabytes; FFmpeg reports that as an allocation failure.
                 return "\(stage): the header asks for more memory than can be allocated (damaged?)"
@@ -259,6 +272,9 @@ final class Demuxer {
         }
         return "\(stage): \(FFmpegError.text(status))"
     }
+
+    /// FFmpeg's per-read timeout for URL protocols, in microseconds.
+    static let readTimeoutOption = "rw_timeout"
 
     private static func keys(of dictionary: OpaquePointer?) -> [String] {
         var keys: [String] = []

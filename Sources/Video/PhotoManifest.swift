@@ -81,7 +81,12 @@ public enum PhotoManifest {
         var required: [Double] = []
         for key in ["fx", "fy", "cx", "cy"] {
             guard let number = try number(key) else { throw JSONSyntaxError(message: "missing \(key); a camera needs fx, fy, cx and cy") }
-            if key.hasPrefix("f"), number.value <= 0 { throw JSONSyntaxError(message: "\(key) must be more than 0 pixels, got \(number.text)") }
+            // The config's camera table has the same bounds (ConfigLoader.focalRange): focal lengths
+            // outside 1 px … 1e6 px (1e-300, 1e308) overflow the projection into nulls.
+            let range = key.hasPrefix("f") ? 1.0...1e6 : -1e6...1e6
+            guard range.contains(number.value) else {
+                throw JSONSyntaxError(message: "\(key) must be \(key.hasPrefix("f") ? "from 1 to 1e6" : "from -1e6 to 1e6") pixels, got \(number.text)")
+            }
             required.append(number.value)
         }
         var distortion: [Double] = []

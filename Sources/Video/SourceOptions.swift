@@ -8,6 +8,9 @@ public struct SourceOptions: Sendable, Equatable {
     public var readTimeout: Double = 10
     /// Seconds opening a network or camera source may take, stream probing included.
     public var openTimeout: Double = 15
+    /// Whether the input is live (frames dropped while busy; lost, reconnected) or finite (read once,
+    /// losslessly, to its end); nil lets the source decide from what FFmpeg reports.
+    public var live: Bool?
     /// Pace a file or lavfi graph at its frame rate, to simulate a live source; such a source reports `isLive`.
     public var realtime: Bool = false
     /// Inputs declaring a larger side are refused before anything is allocated for them.

@@ -57,6 +57,11 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
     private var packetCount = 0
     private var paceAnchor: (wall: Double, pts: Double)?
     private var truncationChecked = false
+    /// A damaged packet not yet counted: skipped when more packets follow, decoded as the cut-off last
+    /// picture when the file ends after it. Either way it counts once.
+    private var heldDamage: String?
+    /// The cut-off last picture comes out concealed; its damage was counted with its packet.
+    private var partialPictureCounted = false
 
     /// Opens the input and its decoder. Throws a `VideoError` naming the input when it cannot be read at all.
     /// Pass a `canceller` made beforehand to be able to abandon the open itself (a network connect can take up to
@@ -93,9 +98,14 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         }
         photos = nil
         let demuxer = try Demuxer(spec: spec, options: options, gate: gate)
-        let remoteFile = spec.kind == .url && demuxer.hasDuration && !["rtsp", "rtsps", "udp", "rtp", "srt", "tcp"].contains(spec.scheme ?? "")
+        // Finite or live is told by what FFmpeg reports, not by the container: a URL of a streaming protocol is
+        // live; any other URL (http, https, ftp…) is a file when it has a duration or a known size (an HTTP
+        // reply with Content-Length; a live HTTP stream is chunked, without one). `live` in the config overrides.
+        let streamingProtocol = ["rtsp", "rtsps", "udp", "rtp", "srt", "tcp"].contains(spec.scheme ?? "")
+        let remoteFile = spec.kind == .url
+            && !(options.live ?? (streamingProtocol || !(demuxer.hasDuration || demuxer.byteSize > 0)))
         reconnectable = spec.canReconnect && !remoteFile
-        isLive = options.realtime || (spec.isLive && !remoteFile)
+        isLive = options.realtime || (options.live ?? (spec.isLive && !remoteFile))
         try attach(demuxer)
         if spec.kind == .file, demuxer.isSingleImage {
             stillImageCount = 1
@@ -180,9 +190,20 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         let fed = decoder.feed(from: demuxer)
         if reconnectable { gate.disarm() }
         if case .readFailed(let status) = fed {
+            if let held = heldDamage, status == FFmpegError.endOfFile, !reconnectable {
+                heldDamage = nil
+                decoder.sendHeld()
+                partialPictureCounted = true
+                // One truncation, one count: the declared-end check would count it again.
+                truncationChecked = true
+                noteCorrupt("\(held): the input ends in it (truncated); decoded as far as it goes")
+            } else if status != FFmpegError.again {
+                countHeldDamage()
+            }
             readFailed(status)
             return nil
         }
+        if case .otherStream = fed {} else { countHeldDamage() }
         consecutiveReadErrors = 0
         lastDataTime = Clock.monotonicSeconds()
         switch fed {
@@ -190,7 +211,7 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
             packetCount += 1
         case .damaged(let pts):
             packetCount += 1
-            noteCorrupt("damaged packet \(packetCount)\(ptsText(pts)) skipped")
+            heldDamage = "damaged packet \(packetCount)\(ptsText(pts))"
         case .rejected(let pts, let sent):
             packetCount += 1
             noteCorrupt("packet \(packetCount)\(ptsText(pts)) rejected by the decoder: \(FFmpegError.text(sent))")
@@ -234,6 +255,13 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         }
     }
 
+    /// The held damaged packet was not the end of the file: it stays skipped, and counts.
+    private func countHeldDamage() {
+        guard let held = heldDamage else { return }
+        heldDamage = nil
+        noteCorrupt("\(held) skipped")
+    }
+
     private func startDrain(_ ending: Ending) {
         decoder?.flush()
         phase = .draining(ending)
@@ -253,7 +281,11 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         }
         if picture.concealed {
             // Concealed damage still yields a picture; it is delivered, and the damage counted.
-            noteCorrupt("frame \(framesDelivered) decoded with concealed errors")
+            if partialPictureCounted {
+                partialPictureCounted = false
+            } else {
+                noteCorrupt("frame \(framesDelivered) decoded with concealed errors")
+            }
         }
         let size = Scaler.outputSize(width: picture.width, height: picture.height, maxDimension: options.maxDimension)
         let buffer = pool.take(width: size.width, height: size.height)
@@ -386,6 +418,7 @@ public final class VideoSource: @unchecked Sendable, CustomStringConvertible {
         lastPts = nil
         paceAnchor = nil
         consecutiveReadErrors = 0
+        heldDamage = nil
         var text = "\(decoder.codecName) \(declared.width)x\(declared.height) \(decoder.pixelFormatName)"
         if let frameRate { text += " \(String(format3: frameRate)) fps" }
         text += " (\(demuxer.formatName))"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `handmesh` command: 3D hand meshes from video.
 @main
@@ -19,4 +20,17 @@ struct HandMesh: ParsableCommand {
             Model.self,
         ]
     )
+
+    /// ArgumentParser exits 64 (EX_USAGE) for an unknown flag or a bad value; the README's exit
+    /// statuses say 1 for a bad argument, as for a bad config, so that scripts check one number.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(ExitStatus.badConfiguration.rawValue)
+        }
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Dispatch
 import Foundation
+import HandModel
 import Logging
 import Pipeline
 import Sinks
@@ -73,6 +74,14 @@ struct Run: ParsableCommand {
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
         let streams = try streams(from: fileConfig)
 
+        // An output scheme that does not exist is a bad argument (1), as it is in a config; 4 is
+        // for an output that exists but cannot be opened.
+        for text in streams.flatMap(\.outputs) {
+            do { _ = try SinkSpec(parsing: text) } catch {
+                printError("\(error)")
+                throw ExitStatus.badConfiguration
+            }
+        }
         // Open each distinct output once; streams naming the same output share it.
         var opened: [String: any RecordSink] = [:]
         var streamSinks: [SinkSet] = []
@@ -99,7 +108,7 @@ struct Run: ParsableCommand {
         let snapshots = SnapshotTrigger()
         var pipelines: [(Pipeline, isLive: Bool, expectedFrames: Int?)] = []
         var unreadable = 0
-        for (stream, sinks) in zip(streams, streamSinks) {
+        for (index, (stream, sinks)) in zip(streams, streamSinks).enumerated() {
             do {
                 let source = try VideoSource(try InputSpec(parsing: stream.input), options: stream.settings.sourceOptions)
                 let settings = stream.settings.resolved(for: source)
@@ -111,6 +120,11 @@ struct Run: ParsableCommand {
                                         context: settings.context(stream: stream.name), logger: logger)
                 let expected = source.stillImageCount ?? source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
                 pipelines.append((pipeline, source.isLive, source.isLive ? nil : expected))
+            } catch let error as HandModelError {
+                // The file is named, but the fix is in the config: say which key names it.
+                unreadable += 1
+                let key = input.isEmpty && config != nil ? "streams[\(index)].model (or defaults.model)" : "defaults.model"
+                printError("\(error) (the config's \(key))")
             } catch {
                 unreadable += 1
                 printError("\(error)")

@@ -119,6 +119,7 @@ final class ConfigLoaderTests: XCTestCase {
             ("[defaults]\nmax_dimension = \"big\"\n", "defaults.max_dimension", "got \"big\""),
             ("[defaults]\nmirrored = 1\n", "defaults.mirrored", "expected true or false"),
             ("[defaults]\nstill_images = \"auto\"\n", "defaults.still_images", "expected true or false"),
+            ("[defaults]\nlive = \"yes\"\n", "defaults.live", "expected true or false"),
             ("[defaults]\nsocket_mode = \"0999\"\n", "defaults.socket_mode", "file mode"),
             ("[defaults]\nsocket_mode = 0o1777\n", "defaults.socket_mode", "from 0 to 511"),
             ("[defaults]\nclient_buffer_bytes = 10\n", "defaults.client_buffer_bytes", "from 4096"),
@@ -128,7 +129,12 @@ final class ConfigLoaderTests: XCTestCase {
             ("[defaults.reconnect]\ninitial_delay = 5.0\nmax_delay = 1.0\n", "defaults.reconnect.max_delay", "at least initial_delay"),
             ("[defaults.reconnect]\ntries = 3\n", "defaults.reconnect.tries", "unknown key"),
             (stream + stream + "[[streams]]\nname = \"b\"\ninput = \"y\"\n[streams.camera]\nfx = \"abc\"\nfy = 1\ncx = 1\ncy = 1\n",
-             "streams[2].camera.fx", "expected pixels, more than 0, got \"abc\""),
+             "streams[2].camera.fx", "expected pixels, from 1 to 1e6, got \"abc\""),
+            // Absurd intrinsics overflow the projection into null fields (issue 19, item 8).
+            (stream + "[streams.camera]\nfx = 1e-300\nfy = 500\ncx = 1\ncy = 1\n", "streams[0].camera.fx", "expected pixels, from 1 to 1e6, got 1e-300"),
+            (stream + "[streams.camera]\nfx = 500\nfy = 1e308\ncx = 1\ncy = 1\n", "streams[0].camera.fy", "expected pixels, from 1 to 1e6, got 1e+308"),
+            (stream + "[streams.camera]\nfx = 500\nfy = 500\ncx = 1e300\ncy = 1\n", "streams[0].camera.cx", "expected pixels, from -1e6 to 1e6, got 1e+300"),
+            ("[defaults.camera]\nfx = 500\nfy = 500\ncx = 1\ncy = 1\nk1 = inf\n", "defaults.camera.k1", "expected a finite number"),
             (stream + "[streams.camera]\nfx = 500\n", "streams[0].camera.fy", "missing"),
             (stream + "[streams.camera]\nfx = 500\nfy = 500\ncx = 1\ncy = 1\nk4 = 0.1\n", "streams[0].camera.k4", "unknown key"),
             (stream + "outputs = [\"tcp:1234\"]\n", "streams[0].outputs[0]", "expected ndjson:-"),
@@ -192,6 +198,17 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.defaults.reconnect.maxAttempts, 3)
         XCTAssertEqual(config.streams.first?.input, "[x\n]")
         XCTAssertEqual(config.streams.first?.outputs, ["ndjson:-", "unix:/s"])
+    }
+
+    /// A daemon's working directory is anyone's guess; the config's own folder is not (issue 19, item 18).
+    func testARelativeModelsDirIsTakenFromTheConfigsFolder() throws {
+        let text = "[defaults]\nmodels_dir = \"models\"\n[[streams]]\nname = \"a\"\ninput = \"x\"\nmodels_dir = \"../m2\"\n"
+        let config = try ConfigLoader.parse(text, file: "/etc/handmesh/handmesh.toml")
+        XCTAssertEqual(config.defaults.modelsDir, "/etc/handmesh/models")
+        XCTAssertEqual(config.streams[0].settings.modelsDir, "/etc/handmesh/../m2")
+        XCTAssertEqual(try ConfigLoader.parse(text, file: "conf/h.toml").defaults.modelsDir, "conf/models")
+        XCTAssertEqual(try ConfigLoader.parse(text, file: "h.toml").defaults.modelsDir, "models", "the config's folder is the working one")
+        XCTAssertEqual(try ConfigLoader.parse("[defaults]\nmodels_dir = \"/var/m\"\n", file: "/etc/h.toml").defaults.modelsDir, "/var/m")
     }
 
     func testAMissingFileIsNamed() {

@@ -144,11 +144,59 @@ final class RunCommandTests: XCTestCase {
             .write(toFile: config, atomically: true, encoding: .utf8)
         let result = try run(["--config", config, "--input", "whatever.mp4"])
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "handmesh: error: \(config): streams[0].camera.fx: expected pixels, more than 0, got \"abc\"\n")
+        XCTAssertEqual(result.stderr, "handmesh: error: \(config): streams[0].camera.fx: expected pixels, from 1 to 1e6, got \"abc\"\n")
         let badOutput = try run(["--input", "x.mp4", "--output", "unix:\(directory.path)/no/such/dir/s.sock"])
         XCTAssertEqual(badOutput.status, 4)
         XCTAssertTrue(badOutput.stderr.hasPrefix("handmesh: error: output unix:\(directory.path)/no/such/dir/s.sock: cannot bind"),
                       badOutput.stderr)
+    }
+
+    /// Each of these disagreed with the README (issue 19, item 15): exit 64 or 4 for a bad argument,
+    /// a --models option that `run` does not have, Foundation's error texts for odd config paths.
+    func testMessagesAndExitStatusesMatchTheREADME() throws {
+        let directory = try TemporaryDirectory()
+        for arguments in [["--no-such-flag"], ["--log-level", "loud", "--input", "x.mp4"]] {
+            let result = try run(arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments): a bad argument exits 1: \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("Error:"), result.stderr)
+        }
+        let scheme = try run(["--input", "x.mp4", "--output", "tcp:1234"])
+        XCTAssertEqual(scheme.status, 1, "an unknown output scheme is a bad argument, as in a config: \(scheme.stderr)")
+
+        let fifo = directory.file("config.fifo")
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        for (config, what) in [("/dev/null", "is a character device"), (fifo, "is a FIFO"), (directory.path, "is a directory")] {
+            let result = try run(["--config", config, "--input", "x.mp4"], timeout: 30)
+            XCTAssertEqual(result.status, 1, result.stderr)
+            XCTAssertEqual(result.stderr, "handmesh: error: \(config): cannot read: \(what), not a regular file\n")
+        }
+
+        let long = directory.file("long.toml")
+        try "[defaults]\nprecision = \"\(String(repeating: "x", count: 1_000_000))\"\n".write(toFile: long, atomically: true, encoding: .utf8)
+        let echoed = try run(["--config", long, "--input", "x.mp4"])
+        XCTAssertEqual(echoed.status, 1)
+        XCTAssertLessThan(echoed.stderr.utf8.count, 300, "a long value is cut, not echoed in full")
+        XCTAssertTrue(echoed.stderr.hasSuffix("got \"\(String(repeating: "x", count: 80))…\"\n"), String(echoed.stderr.suffix(120)))
+
+        let models = directory.file("models")
+        try FileManager.default.createDirectory(atPath: models + "/palm_detection_full.tflite", withIntermediateDirectories: true)
+        let modelConfig = directory.file("models.toml")
+        try "[defaults]\nmodels_dir = \"\(models)\"\n".write(toFile: modelConfig, atomically: true, encoding: .utf8)
+        let clip = directory.file("clip.mp4")
+        try Fixtures.makeClip(at: clip, seconds: 0.2)
+        let asDirectory = try run(["--config", modelConfig, "--input", clip])
+        XCTAssertTrue(asDirectory.stderr.contains("\(models)/palm_detection_full.tflite: is a directory, expected a model file"),
+                      asDirectory.stderr)
+        try FileManager.default.removeItem(atPath: models + "/palm_detection_full.tflite")
+        let missing = try run(["--config", modelConfig, "--input", clip])
+        XCTAssertTrue(missing.stderr.contains("palm_detection_full.tflite: missing; run `handmesh models fetch`, or set models_dir"), missing.stderr)
+        XCTAssertFalse(missing.stderr.contains("--models"), "run has no --models option: \(missing.stderr)")
+
+        let mano = directory.file("mano.toml")
+        try "[defaults]\nmodel = \"mano:\(directory.path)/none/mano_right.safetensors\"\n".write(toFile: mano, atomically: true, encoding: .utf8)
+        let noMANO = try run(["--config", mano, "--input", clip])
+        XCTAssertEqual(noMANO.status, 2, noMANO.stderr)
+        XCTAssertTrue(noMANO.stderr.contains("(the config's defaults.model)"), "a missing MANO file names its key: \(noMANO.stderr)")
     }
 
     private func assertDrains(on signal: Int32) throws {

@@ -123,6 +123,17 @@ final class BadInputTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(openError(path), "unsupported codec with tag 'QQQQ': this FFmpeg has no decoder for it")
     }
 
+    /// A pixel format swscale cannot read is unsupported input, not damage (issue 19, item 9: every frame
+    /// was skipped as a damaged packet, exit 3).
+    func testUnsupportedPixelFormat() throws {
+        let raw = directory.appendingPathComponent("picture.raw")
+        try Data(repeating: 0x80, count: 64 * 48 * 3 / 2 * 5).write(to: raw)
+        let clip = directory.appendingPathComponent("uyyvyy411.nut")
+        try VideoTestSupport.ffmpegOK(["-f", "rawvideo", "-pix_fmt", "uyyvyy411", "-s", "64x48", "-r", "10", "-i", raw.path,
+                                       "-c:v", "rawvideo", clip.path])
+        XCTAssertEqual(openError(clip.path), "unsupported pixel format uyyvyy411: it cannot be converted to RGB")
+    }
+
     func testRefusedConnection() throws {
         let port = try VideoTestSupport.unusedPort()
         var options = SourceOptions()
@@ -142,6 +153,21 @@ final class BadInputTests: TemporaryDirectoryTestCase {
         let elapsed = Date().timeIntervalSince(start)
         XCTAssertGreaterThan(elapsed, 0.8)
         XCTAssertLessThan(elapsed, 3)
+    }
+
+    /// A server that accepts and never sends is noticed after read_timeout, not after the open deadline
+    /// (issue 19, item 17: it took a fixed 15 s whatever read_timeout said).
+    func testSilentServerIsNoticedAfterTheReadTimeout() throws {
+        let listener = try VideoTestSupport.SilentListener()
+        defer { listener.close() }
+        var options = SourceOptions()
+        options.readTimeout = 2
+        options.openTimeout = 15
+        let start = Date()
+        XCTAssertEqual(openError("tcp://127.0.0.1:\(listener.port)", options: options), "cannot open: no data for 2 s")
+        let elapsed = Date().timeIntervalSince(start)
+        XCTAssertGreaterThan(elapsed, 1.9)
+        XCTAssertLessThan(elapsed, 4, "about read_timeout, not the 15 s open deadline")
     }
 
     func testMissingCamera() {

@@ -63,6 +63,30 @@ final class DamagedInputTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// The cut-off last packet of a truncated MP4 is decoded as far as it goes, as ffprobe does, and the
+    /// truncation counts once (issue 19, item 10: one frame fewer than ffprobe, and 2 corrupt packets).
+    func testATruncatedFileKeepsItsLastPictureAndCountsOnce() throws {
+        let url = directory.appendingPathComponent("mpeg4.mp4")
+        try VideoTestSupport.ffmpegOK(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=30:duration=4", "-c:v", "mpeg4",
+                                       "-g", "15", "-movflags", "+faststart", url.path])
+        for fraction in [0.1, 0.5, 0.9] {
+            let path = try truncated(url, keeping: fraction)
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            probe.arguments = ["ffprobe", "-v", "quiet", "-count_frames", "-select_streams", "v:0",
+                               "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path]
+            let pipe = Pipe()
+            probe.standardOutput = pipe
+            try probe.run()
+            let counted = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            probe.waitUntilExit()
+            let result = try read(path)
+            XCTAssertEqual(result.frames.count, Int(counted.trimmingCharacters(in: .whitespacesAndNewlines)), "\(fraction): ffprobe counts \(counted)")
+            XCTAssertEqual(result.corrupt, 1, "\(fraction): one truncation, one count: \(result.corruptDetails)")
+            XCTAssertTrue(result.corruptDetails.contains { $0.contains("truncated") }, "\(fraction): \(result.corruptDetails)")
+        }
+    }
+
     func testNoiseInTheMiddleIsSkippedAndReadingGoesOn() throws {
         for container in ["mp4", "ts"] {
             let result = try read(try noisy(try clip(container), at: [0.35, 0.55]))

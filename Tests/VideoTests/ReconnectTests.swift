@@ -128,6 +128,34 @@ final class ReconnectTests: XCTestCase {
         XCTAssertEqual(more.frames[1].pts - more.frames[0].pts, 0.04, accuracy: 1e-3)
     }
 
+    /// A .ts file served by `python3 -m http.server` is a file (issue 19, item 4: it was taken as live, frames
+    /// were dropped, and its end was a loss, reconnected and read again). `live = true` still makes it live.
+    func testAFiniteFileOverHTTPIsReadOnceToItsEnd() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("http-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try VideoTestSupport.makeClip(folder.appendingPathComponent("clip.ts"), graph: "testsrc=size=160x120:rate=25:duration=2")
+        let port = try VideoTestSupport.unusedPort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", folder.path, String(port)]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let url = "http://127.0.0.1:\(port)/clip.ts"
+        let source = try VideoTestSupport.openWhenListening(url, options: options())
+        XCTAssertFalse(source.isLive, source.description)
+        let all = VideoTestSupport.drain(source)
+        XCTAssertTrue(all.ended)
+        XCTAssertEqual(all.frames.map(\.index), Array(0..<50), "every frame once")
+        XCTAssertTrue(all.lost.isEmpty, "the end of a file is not a loss: \(all.lost)")
+        XCTAssertTrue(all.reconnected.isEmpty)
+        var live = options()
+        live.live = true
+        XCTAssertTrue(try VideoSource(InputSpec(parsing: url), options: live).isLive, "live = true overrides")
+    }
+
     func testSilentUDPStreamIsLostByTimeoutAndReconnects() throws {
         // UDP has no connection to break: only the read deadline notices that the sender died.
         let (server, source) = try streaming(options(readTimeout: 1), frames: 5, transport: .udp)

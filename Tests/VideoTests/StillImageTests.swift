@@ -135,7 +135,7 @@ final class StillImageTests: TemporaryDirectoryTestCase {
         try "{\"image\":\"a.png\"}\n\n{\"image\":\"b.png\",\"camera\":{\"fx\":-3,\"fy\":1,\"cx\":0,\"cy\":0}}\n"
             .write(toFile: manifest, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try VideoSource(InputSpec(parsing: "manifest:" + manifest), options: SourceOptions())) { error in
-            XCTAssertEqual(String(describing: error), "manifest:\(manifest): line 3: camera: fx must be more than 0 pixels, got -3")
+            XCTAssertEqual(String(describing: error), "manifest:\(manifest): line 3: camera: fx must be from 1 to 1e6 pixels, got -3")
         }
         XCTAssertThrowsError(try VideoSource(InputSpec(parsing: "manifest:" + directory.path + "/none.jsonl"), options: SourceOptions())) { error in
             XCTAssertEqual(String(describing: error), "manifest:\(directory.path)/none.jsonl: cannot read the manifest: no such file")
