@@ -7,14 +7,18 @@ import Records
 ///
 /// Files are opened for appending so that a restarted daemon never truncates what it wrote
 /// before, reopened on `reopen()` for logrotate, and synced to disk on `close()`.
+///
+/// A pipe whose reader went away (EPIPE) is gone for good: the sink says so (`isGone`) and
+/// writes nothing more, unless a reopen finds a reader again.
 public final class FileSink: RecordSink, @unchecked Sendable {
     public let description: String
     private let path: String?
     private let logger: Logger
-    // Guards fd, failed and closed: several pipelines may write to one sink.
+    // Guards everything below: several pipelines may write to one sink.
     private let lock = NSLock()
     private var fd: Int32
     private var failed = false
+    private var gone = false
     private var closed = false
 
     /// A sink writing to standard output.
@@ -44,7 +48,7 @@ public final class FileSink: RecordSink, @unchecked Sendable {
     public func write(_ line: [UInt8], kind: RecordKind, stream: String) {
         lock.lock()
         defer { lock.unlock() }
-        guard !closed, fd >= 0 else { return }
+        guard !closed, !gone, fd >= 0 else { return }
         let written = line.withUnsafeBytes { writeAll(fd, $0) }
         if let error = written.error {
             // A partial line would corrupt every reader's parse of the next one: cut it off
@@ -55,7 +59,10 @@ public final class FileSink: RecordSink, @unchecked Sendable {
                     _ = ftruncate(fd, end - off_t(written.count))
                 }
             }
-            if !failed {
+            if error == EPIPE {
+                gone = true
+                logger.error("\(description): write failed: \(String(cString: strerror(error))); the reader is gone, nothing more goes there")
+            } else if !failed {
                 failed = true
                 logger.error("\(description): write failed: \(String(cString: strerror(error))); records are being lost")
             }
@@ -77,11 +84,18 @@ public final class FileSink: RecordSink, @unchecked Sendable {
                 _ = Glibc.close(fd)
             }
             fd = newFD
+            gone = false
             logger.info("\(description): reopened")
         } catch {
             // Keep writing to the old file rather than losing records.
             logger.error("\(error); still writing to the previous file")
         }
+    }
+
+    public var isGone: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return gone
     }
 
     public func close() {

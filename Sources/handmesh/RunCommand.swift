@@ -19,7 +19,8 @@ struct Run: ParsableCommand {
 
         Exit status: 0 done; 1 bad config or arguments; 2 an input could not be read at all; \
         3 done, but an input was damaged (corrupt packets skipped) or a live input was lost for good; \
-        4 an output could not be opened.
+        4 an output could not be opened; 5 stopped early because every output of a stream was gone \
+        (a reader closed the pipe).
         """)
 
     @Option(name: .long, parsing: .upToNextOption,
@@ -135,6 +136,10 @@ struct Run: ParsableCommand {
         allSinks.close()
         watcher.cancel()
 
+        for (pipeline, result) in zip(running, results) where result.outputsLost {
+            printError("stream \(pipeline.context.stream): every output is gone; stopped after \(result.processed) frame(s)")
+        }
+        if results.contains(where: \.outputsLost) { throw ExitStatus.outputsLost }
         if unreadable > 0 { throw ExitStatus.unreadableInput }
         if results.contains(where: { $0.damaged || $0.reason == .failed }) { throw ExitStatus.damagedInput }
     }
