@@ -6,7 +6,9 @@ import Records
 /// buffer), so a reader or a crash never sees half a line that was already handed over.
 ///
 /// Files are opened for appending so that a restarted daemon never truncates what it wrote
-/// before, reopened on `reopen()` for logrotate, and synced to disk on `close()`.
+/// before, reopened on `reopen()` for logrotate, and synced to disk on `close()`. Every file the
+/// sink opens starts with the header of each stream still running, so that a rotated file is
+/// readable on its own.
 ///
 /// A pipe whose reader went away (EPIPE) is gone for good: the sink says so (`isGone`) and
 /// writes nothing more, unless a reopen finds a reader again.
@@ -20,6 +22,8 @@ public final class FileSink: RecordSink, @unchecked Sendable {
     private var failed = false
     private var gone = false
     private var closed = false
+    /// For the next file `reopen()` opens.
+    private var headers = StreamHeaders()
 
     /// A sink writing to standard output.
     public init(standardOutputWith logger: Logger) {
@@ -48,6 +52,7 @@ public final class FileSink: RecordSink, @unchecked Sendable {
     public func write(_ line: [UInt8], kind: RecordKind, stream: String) {
         lock.lock()
         defer { lock.unlock() }
+        headers.note(line, kind: kind, stream: stream)
         guard !closed, !gone, fd >= 0 else { return }
         let written = line.withUnsafeBytes { writeAll(fd, $0) }
         if let error = written.error {
@@ -85,6 +90,9 @@ public final class FileSink: RecordSink, @unchecked Sendable {
             }
             fd = newFD
             gone = false
+            for header in headers.lines {
+                _ = header.withUnsafeBytes { writeAll(fd, $0) }
+            }
             logger.info("\(description): reopened")
         } catch {
             // Keep writing to the old file rather than losing records.

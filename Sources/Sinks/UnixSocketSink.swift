@@ -24,7 +24,7 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
     private let lock = NSLock()
     private var clients: [Int: SocketClient] = [:]
     private var nextClientID = 0
-    private var headers: [(stream: String, line: [UInt8])] = []
+    private var headers = StreamHeaders()
     private var closed = false
     private var counters = Counters()
 
@@ -147,8 +147,8 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
             client.writeSource.setEventHandler { [weak self] in self?.flush(id) }
             client.readSource.resume()
             logger.info("\(description): client \(id) connected (\(clients.count) connected)")
-            for header in headers {
-                send(header.line, to: client)
+            for header in headers.lines {
+                send(header, to: client)
             }
         }
     }
@@ -157,15 +157,7 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !closed else { return }
-        switch kind {
-        case .header:
-            headers.removeAll { $0.stream == stream }
-            headers.append((stream, line))
-        case .end:
-            headers.removeAll { $0.stream == stream }
-        default:
-            break
-        }
+        headers.note(line, kind: kind, stream: stream)
         for client in clients.values {
             send(line, to: client)
         }

@@ -197,6 +197,7 @@ final class RunCommandTests: XCTestCase {
         let old = parseRecords(try String(contentsOfFile: rotated, encoding: .utf8))
         let new = parseRecords(try String(contentsOfFile: output, encoding: .utf8))
         XCTAssertEqual(old.first?["type"] as? String, "header")
+        XCTAssertEqual(new.first?["type"] as? String, "header", "a rotated file starts with the header too")
         XCTAssertEqual(new.last?["type"] as? String, "end")
         let indices = (records(old, ofType: "frame") + records(new, ofType: "frame")).compactMap { $0["index"] as? Int }
         let dropped = (records(old, ofType: "dropped") + records(new, ofType: "dropped")).reduce(0) { $0 + ($1["count"] as? Int ?? 0) }
