@@ -74,17 +74,37 @@ struct Run: ParsableCommand {
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
         let streams = try streams(from: fileConfig)
 
+        // Inputs and stages before outputs: a run that never starts leaves no output files behind.
+        let snapshots = SnapshotTrigger()
+        var prepared: [(stream: StreamConfig, source: VideoSource, settings: StreamSettings, stages: [any FrameStage])] = []
+        var unreadable = 0
+        for stream in streams {
+            do {
+                let source = try VideoSource(try InputSpec(parsing: stream.input), options: stream.settings.sourceOptions)
+                let settings = stream.settings.resolved(for: source)
+                let stages = try StandardStages.make(
+                    for: settings, logger: logger,
+                    overlay: overlayPath(for: stream, of: streams.count).map { ($0, source.frameRate ?? 30) },
+                    snapshots: snapshots)
+                prepared.append((stream, source, settings, stages))
+            } catch {
+                unreadable += 1
+                printError("\(error)")
+            }
+        }
+        guard !prepared.isEmpty else { throw ExitStatus.unreadableInput }
+
         // Open each distinct output once; streams naming the same output share it.
         var opened: [String: any RecordSink] = [:]
         var streamSinks: [SinkSet] = []
         do {
-            for stream in streams {
+            for item in prepared {
                 var sinks: [any RecordSink] = []
-                for text in stream.outputs {
+                for text in item.stream.outputs {
                     let spec = try SinkSpec(parsing: text)
                     let key = spec.description
                     if opened[key] == nil {
-                        opened[key] = try SinkSet.open(spec, options: stream.settings.sinkOptions, logger: logger)
+                        opened[key] = try SinkSet.open(spec, options: item.stream.settings.sinkOptions, logger: logger)
                     }
                     sinks.append(opened[key]!)
                 }
@@ -97,29 +117,13 @@ struct Run: ParsableCommand {
         }
         let allSinks = SinkSet(Array(opened.values))
 
-        let snapshots = SnapshotTrigger()
         var pipelines: [(Pipeline, isLive: Bool, expectedFrames: Int?)] = []
-        var unreadable = 0
-        for (stream, sinks) in zip(streams, streamSinks) {
-            do {
-                let source = try VideoSource(try InputSpec(parsing: stream.input), options: stream.settings.sourceOptions)
-                let settings = stream.settings.resolved(for: source)
-                let stages = try StandardStages.make(
-                    for: settings, logger: logger,
-                    overlay: overlayPath(for: stream, of: streams.count).map { ($0, source.frameRate ?? 30) },
-                    snapshots: snapshots)
-                let pipeline = Pipeline(source: source, stages: stages, sinks: sinks,
-                                        context: settings.context(stream: stream.name), logger: logger)
-                let expected = source.stillImageCount ?? source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
-                pipelines.append((pipeline, source.isLive, source.isLive ? nil : expected))
-            } catch {
-                unreadable += 1
-                printError("\(error)")
-            }
-        }
-        guard !pipelines.isEmpty else {
-            allSinks.close()
-            throw ExitStatus.unreadableInput
+        for (item, sinks) in zip(prepared, streamSinks) {
+            let source = item.source
+            let pipeline = Pipeline(source: source, stages: item.stages, sinks: sinks,
+                                    context: item.settings.context(stream: item.stream.name), logger: logger)
+            let expected = source.stillImageCount ?? source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
+            pipelines.append((pipeline, source.isLive, source.isLive ? nil : expected))
         }
 
         let running = pipelines.map(\.0)

@@ -145,7 +145,7 @@ final class RunCommandTests: XCTestCase {
         let result = try run(["--config", config, "--input", "whatever.mp4"])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "handmesh: error: \(config): streams[0].camera.fx: expected pixels, more than 0, got \"abc\"\n")
-        let badOutput = try run(["--input", "x.mp4", "--output", "unix:\(directory.path)/no/such/dir/s.sock"])
+        let badOutput = try run(["--input", "lavfi:testsrc2=size=160x120:rate=30:duration=1", "--output", "unix:\(directory.path)/no/such/dir/s.sock"])
         XCTAssertEqual(badOutput.status, 4)
         XCTAssertTrue(badOutput.stderr.hasPrefix("handmesh: error: output unix:\(directory.path)/no/such/dir/s.sock: cannot bind"),
                       badOutput.stderr)

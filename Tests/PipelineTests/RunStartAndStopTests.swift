@@ -51,4 +51,16 @@ final class RunStartAndStopTests: XCTestCase {
         XCTAssertEqual(records(all, ofType: "frame").count, 90, result.stderr)
         XCTAssertEqual(all.last?["reason"] as? String, "eof")
     }
+
+    func testAnInputThatDoesNotOpenCreatesNoOutputFile() throws {
+        let directory = try TemporaryDirectory()
+        let output = directory.file("out.ndjson"), kept = directory.file("kept.ndjson")
+        try "{\"old\":1}\n".write(toFile: kept, atomically: true, encoding: .utf8)
+        let result = try run(["--input", directory.file("missing.mp4"), "--output", "ndjson:\(output)", "ndjson:\(kept)",
+                              "unix:\(directory.file("s.sock"))"])
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "no file for a run that never started")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.file("s.sock")))
+        XCTAssertEqual(try String(contentsOfFile: kept, encoding: .utf8), "{\"old\":1}\n", "a file that was there stays as it was")
+    }
 }
