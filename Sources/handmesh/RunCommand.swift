@@ -19,8 +19,8 @@ struct Run: ParsableCommand {
 
         Exit status: 0 done; 1 bad config or arguments; 2 an input could not be read at all; \
         3 done, but an input was damaged (corrupt packets skipped) or a live input was lost for good; \
-        4 an output could not be opened; 5 stopped early because every output of a stream was gone \
-        (a reader closed the pipe).
+        4 an output (or the --overlay video) could not be opened; 5 stopped early because every output of \
+        a stream was gone (a reader closed the pipe).
         """)
 
     @Option(name: .long, parsing: .upToNextOption,
@@ -94,6 +94,17 @@ struct Run: ParsableCommand {
         }
         guard !prepared.isEmpty else { throw ExitStatus.unreadableInput }
 
+        // The overlay writer opens on the first frame; find out now whether it can.
+        var createdOverlays = OverlayPaths()
+        for item in prepared {
+            guard let path = overlayPath(for: item.stream, of: streams.count) else { continue }
+            do { try createdOverlays.check(path) } catch {
+                createdOverlays.removeCreated()
+                printError("\(error)")
+                throw ExitStatus.outputFailed
+            }
+        }
+
         // Open each distinct output once; streams naming the same output share it.
         var opened: [String: any RecordSink] = [:]
         var streamSinks: [SinkSet] = []
@@ -112,6 +123,7 @@ struct Run: ParsableCommand {
             }
         } catch {
             opened.values.forEach { $0.close() }
+            createdOverlays.removeCreated()
             printError("\(error)")
             throw ExitStatus.outputFailed
         }

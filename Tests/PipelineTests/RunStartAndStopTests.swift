@@ -63,4 +63,16 @@ final class RunStartAndStopTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.file("s.sock")))
         XCTAssertEqual(try String(contentsOfFile: kept, encoding: .utf8), "{\"old\":1}\n", "a file that was there stays as it was")
     }
+
+    func testAnUnwritableOverlayExits4BeforeProcessing() throws {
+        let directory = try TemporaryDirectory()
+        let clip = directory.file("clip.mp4")
+        try Fixtures.makeClip(at: clip, seconds: 1)
+        let overlay = "\(directory.path)/no/such/dir/overlay.mp4"
+        let output = directory.file("out.ndjson")
+        let result = try run(["--input", clip, "--output", "ndjson:\(output)", "--overlay", overlay])
+        XCTAssertEqual(result.status, 4, result.stderr)
+        XCTAssertEqual(result.stderr, "handmesh: error: overlay \(overlay): cannot open for writing: No such file or directory\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "processing never started")
+    }
 }
