@@ -69,6 +69,9 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        // Signals first, before the config and the models load: a stop that comes while they do
+        // still ends in header and end records and status 0, not in death by signal.
+        let watcher = SignalWatcher()
         LoggingSetup.bootstrap()
         let fileConfig = try loadConfig(config)
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
@@ -139,12 +142,10 @@ struct Run: ParsableCommand {
         }
 
         let running = pipelines.map(\.0)
-        var onSnapshot: (@Sendable () -> Void)?
-        if streams.contains(where: { $0.settings.snapshot != nil }) { onSnapshot = { snapshots.request() } }
-        let watcher = SignalWatcher(
-            onStop: { _ in running.forEach { $0.stop() } },
-            onHangUp: { allSinks.reopen() },
-            onSnapshot: onSnapshot)
+        watcher.whenHangUp { allSinks.reopen() }
+        if streams.contains(where: { $0.settings.snapshot != nil }) { watcher.whenSnapshot { snapshots.request() } }
+        // A stop that came while the models loaded stops the pipelines before their first frame.
+        watcher.whenStopped { _ in running.forEach { $0.stop() } }
         let progress = ProgressBar.make(for: pipelines)
         running.forEach { $0.start() }
         let results = running.map { $0.wait() }

@@ -75,4 +75,64 @@ final class RunStartAndStopTests: XCTestCase {
         XCTAssertEqual(result.stderr, "handmesh: error: overlay \(overlay): cannot open for writing: No such file or directory\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output), "processing never started")
     }
+
+    /// SIGTERM while the input is still opening (a FIFO: its open waits for a writer, so the
+    /// signal lands there every time): the stop waits for the run to exist, then ends it at once
+    /// with a header, an end record saying "stopped" and status 0.
+    func testSIGTERMWhileTheInputOpensStillWritesHeaderAndEnd() throws {
+        let directory = try TemporaryDirectory()
+        let clip = directory.file("clip.ts"), fifo = directory.file("in.ts"), output = directory.file("out.ndjson")
+        // Under the 64 KiB a pipe holds, so that writing it never waits for the reader.
+        try Fixtures.makeClip(at: clip, seconds: 0.5)
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let child = try Child(try Fixtures.handmeshBinary(), ["run", "--input", fifo, "--output", "ndjson:\(output)"])
+        // A writer can open the FIFO once the process has it open for reading.
+        var writer: Int32 = -1
+        XCTAssertTrue(eventually(timeout: 60) {
+            writer = open(fifo, O_WRONLY | O_NONBLOCK)
+            return writer >= 0
+        }, child.stderr)
+        child.send(SIGTERM)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: clip))
+        XCTAssertLessThan(bytes.count, 65536)
+        _ = bytes.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
+        close(writer)
+        XCTAssertTrue(child.waitForExit(timeout: 60))
+        XCTAssertEqual(child.status, 0, child.stderr)
+        let all = parseRecords((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+        XCTAssertEqual(all.first?["type"] as? String, "header")
+        XCTAssertEqual(all.last?["type"] as? String, "end")
+        XCTAssertEqual(all.last?["reason"] as? String, "stopped")
+    }
+
+    /// SIGTERM from the moment the process can take it (before that the dynamic loader and the
+    /// libraries' start-up run, where no program can catch a signal) through config, input and
+    /// model loading: each of 20 starts ends in a header, an end record saying "stopped" and status 0.
+    func testSIGTERMRightAfterStartStillWritesHeaderAndEnd() throws {
+        let directory = try TemporaryDirectory()
+        for start in 0..<20 {
+            let output = directory.file("out\(start).ndjson")
+            let child = try Child(try Fixtures.handmeshBinary(),
+                                  ["run", "--input", "lavfi:testsrc2=size=160x120:rate=30", "--realtime", "--output", "ndjson:\(output)"])
+            XCTAssertTrue(eventually(timeout: 30) { Self.takesSIGTERM(child.pid) }, "start \(start)")
+            usleep(UInt32(start * 10_000))
+            child.send(SIGTERM)
+            XCTAssertTrue(child.waitForExit(timeout: 30), "start \(start) must stop")
+            XCTAssertEqual(child.status, 0, "start \(start): \(child.stderr)")
+            let all = parseRecords((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+            XCTAssertEqual(all.first?["type"] as? String, "header", "start \(start)")
+            XCTAssertEqual(all.last?["type"] as? String, "end", "start \(start)")
+            XCTAssertEqual(all.last?["reason"] as? String, "stopped", "start \(start)")
+        }
+    }
+
+    /// Whether the process catches or ignores SIGTERM, from /proc/PID/status.
+    private static func takesSIGTERM(_ pid: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
+        var mask: UInt64 = 0
+        for line in status.split(separator: "\n") where line.hasPrefix("SigIgn:") || line.hasPrefix("SigCgt:") {
+            mask |= UInt64(line.split(separator: "\t").last ?? "", radix: 16) ?? 0
+        }
+        return mask & (1 << (UInt64(SIGTERM) - 1)) != 0
+    }
 }
