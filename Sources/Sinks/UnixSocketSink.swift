@@ -68,12 +68,10 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
             _ = Glibc.close(fd)
             return error
         }
-        guard address.withSockaddr({ bind(fd, $0, $1) }) == 0 else { throw fail("cannot bind") }
-        // The mode is set before listen(): until then connects are refused, so no client can
-        // slip in under the umask's looser mode.
-        guard chmod(path, mode_t(options.socketMode)) == 0 else {
-            let error = fail("cannot set mode \(String(options.socketMode, radix: 8))")
-            unlink(path)
+        do {
+            try SocketBinding.bind(fd, to: path, mode: mode_t(options.socketMode), description: description)
+        } catch {
+            _ = Glibc.close(fd)
             throw error
         }
         var info = stat()
