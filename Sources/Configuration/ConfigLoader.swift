@@ -175,6 +175,10 @@ public enum ConfigLoader {
             settings.socketMode = try readMode(&reader, "socket_mode")
         }
         if let value = try reader.int("client_buffer_bytes", in: 4096...(1 << 30)) { settings.clientBufferBytes = value }
+        let floor = RecordSizeBound.largestFrameRecord(maxHands: settings.maxHands, vertices: settings.vertices)
+        guard settings.clientBufferBytes >= floor else {
+            throw reader.error("client_buffer_bytes", "expected at least \(floor) bytes, the longest frame record with max_hands = \(settings.maxHands) and vertices = \(settings.vertices), got \(settings.clientBufferBytes)")
+        }
         if let value = try reader.int("threads", in: 0...256) { settings.threads = value }
         if let value = try reader.string("log_level") {
             settings.logLevel = try logLevel(value, at: "log_level", reader: reader)

@@ -164,7 +164,8 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
     /// Called with the lock held.
     private func send(_ line: [UInt8], to client: SocketClient) {
         guard !client.closing else { return }
-        if client.backlog + line.count > options.clientBufferBytes {
+        // A client that has taken everything keeps up, whatever the size of the next line.
+        if client.backlog > 0, client.backlog + line.count > options.clientBufferBytes {
             counters.slowDisconnects += 1
             logger.warning("\(description): client \(client.id) disconnected: it fell more than \(options.clientBufferBytes) bytes behind")
             letGo(client)
