@@ -27,6 +27,7 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
     private var headers = StreamHeaders()
     private var closed = false
     private var counters = Counters()
+    private var acceptBackoff = AcceptBackoff()
 
     public struct Counters: Sendable, Equatable {
         public var accepted = 0
@@ -34,6 +35,8 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
         public var slowDisconnects = 0
         /// Clients that hung up or whose connection broke.
         public var hangups = 0
+        /// Clients closed on arrival because `SinkOptions.maxClients` were connected.
+        public var refused = 0
     }
 
     public var counts: Counters {
@@ -121,9 +124,10 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
             // accept4 is a GNU extension Glibc's module does not export; set the flags after.
             let fd = accept(listenFD, nil, nil)
             if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                if errno != EAGAIN && errno != EWOULDBLOCK {
-                    logger.warning("\(description): accept failed: \(String(cString: strerror(errno)))")
+                let error = errno
+                if error == EINTR || error == ECONNABORTED { continue }
+                if error != EAGAIN && error != EWOULDBLOCK {
+                    pauseAccepting(after: error)
                 }
                 return
             }
@@ -134,6 +138,21 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
             guard !closed else {
                 _ = Glibc.close(fd)
                 return
+            }
+            if let episode = acceptBackoff.succeeded() {
+                logger.notice("\(description): accepting again after \(episode.failures) failed accept(s) in \(episode.seconds) s")
+            }
+            guard clients.count < options.maxClients else {
+                // Closing at once frees the descriptor again; one line per run of refusals.
+                _ = Glibc.close(fd)
+                counters.refused += 1
+                if acceptBackoff.refused() {
+                    logger.warning("\(description): \(options.maxClients) clients connected (max_clients); refusing more until one leaves")
+                }
+                continue
+            }
+            if let refused = acceptBackoff.admitted() {
+                logger.notice("\(description): accepting clients again; refused \(refused) while full")
             }
             nextClientID += 1
             let client = SocketClient(id: nextClientID, fd: fd, queue: queue,
@@ -148,6 +167,30 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
             for header in headers.lines {
                 send(header, to: client)
             }
+        }
+    }
+
+    /// Out of descriptors (or memory), accept fails at once for every waiting connection, and
+    /// retrying at once would spin: stop watching the socket for a while, longer each time, and
+    /// log once when it starts (the summary comes with the first accept that works again).
+    private func pauseAccepting(after error: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { return }
+        let delay = acceptBackoff.failed()
+        if acceptBackoff.episodeFailures == 1 {
+            logger.warning("\(description): accept failed: \(String(cString: strerror(error))); pausing accepts, retrying from \(AcceptBackoff.initialDelay) s up to every \(AcceptBackoff.maxDelay) s")
+        }
+        acceptSource.suspend()
+        acceptBackoff.paused = true
+        queue.asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            lock.lock()
+            defer { lock.unlock() }
+            // close() resumes a paused source itself, so that its cancellation is delivered.
+            guard acceptBackoff.paused, !closed else { return }
+            acceptBackoff.paused = false
+            acceptSource.resume()
         }
     }
 
@@ -271,6 +314,11 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
         }
         closed = true
         acceptSource.cancel()
+        // A suspended source never delivers its cancellation, which closes the listening socket.
+        if acceptBackoff.paused {
+            acceptBackoff.paused = false
+            acceptSource.resume()
+        }
         lock.unlock()
 
         let deadline = DispatchTime.now() + options.closeGraceSeconds

@@ -4,7 +4,7 @@ import Logging
 import Sinks
 import XCTest
 
-/// The config keys that bound what a socket server holds: a client's buffer.
+/// The config keys that bound what a socket server holds: a client's buffer and the client count.
 final class SocketLimitConfigTests: XCTestCase {
     /// A frame record with vertices is about 22 KB a hand: a 4096-byte buffer would drop every
     /// client at the first hand.
@@ -30,6 +30,16 @@ final class SocketLimitConfigTests: XCTestCase {
         // 778 vertices of three numbers, each up to 12 characters with its separator, in rows.
         XCTAssertGreaterThan(RecordSizeBound.perHandVertices, 778 * (3 * 12 + 3))
         XCTAssertEqual(RecordSizeBound.largestFrameRecord(maxHands: 2, vertices: false), 20480)
+    }
+
+    func testMaxClientsIsReadAndValidated() throws {
+        XCTAssertEqual(try ConfigLoader.parse("", file: "t.toml").defaults.maxClients, 64)
+        XCTAssertEqual(try ConfigLoader.parse("[defaults]\nmax_clients = 3\n", file: "t.toml").defaults.maxClients, 3)
+        for bad in ["0", "70000", "\"many\""] {
+            XCTAssertThrowsError(try ConfigLoader.parse("[defaults]\nmax_clients = \(bad)\n", file: "t.toml")) { error in
+                XCTAssertTrue("\(error)".hasPrefix("t.toml: defaults.max_clients: expected an integer from 1 to 65536"), "\(error)")
+            }
+        }
     }
 }
 
