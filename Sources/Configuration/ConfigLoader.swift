@@ -60,7 +60,7 @@ public enum ConfigLoader {
     static let streamKeys = ["name", "input", "outputs", "mask", "snapshot"]
     static let settingsKeys = [
         "max_dimension", "realtime", "live", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
-        "models_dir", "vertices", "smoothing", "still_images", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "threads", "log_level",
+        "models_dir", "vertices", "smoothing", "still_images", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "max_clients", "threads", "log_level",
     ]
 
     private static func readStream(_ reader: inout TableReader, defaults: StreamSettings) throws -> StreamConfig {
@@ -177,6 +177,11 @@ public enum ConfigLoader {
             settings.socketMode = try readMode(&reader, "socket_mode")
         }
         if let value = try reader.int("client_buffer_bytes", in: 4096...(1 << 30)) { settings.clientBufferBytes = value }
+        let floor = RecordSizeBound.largestFrameRecord(maxHands: settings.maxHands, vertices: settings.vertices)
+        guard settings.clientBufferBytes >= floor else {
+            throw reader.error("client_buffer_bytes", "expected at least \(floor) bytes, the longest frame record with max_hands = \(settings.maxHands) and vertices = \(settings.vertices), got \(settings.clientBufferBytes)")
+        }
+        if let value = try reader.int("max_clients", in: 1...65536) { settings.maxClients = value }
         if let value = try reader.int("threads", in: 0...256) { settings.threads = value }
         if let value = try reader.string("log_level") {
             settings.logLevel = try logLevel(value, at: "log_level", reader: reader)

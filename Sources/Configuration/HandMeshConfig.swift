@@ -73,6 +73,8 @@ public struct StreamSettings: Sendable, Equatable {
     public var socketMode: UInt32 = 0o660
     /// How far a socket client may fall behind before it is disconnected, bytes.
     public var clientBufferBytes = 4 << 20
+    /// Socket clients served at once; more are closed as they connect.
+    public var maxClients = 64
     /// Decoder and estimator threads; 0 lets each choose.
     public var threads = 0
     /// Overrides the file's log level for this stream's messages.

@@ -263,6 +263,15 @@ public final class Pipeline: Sendable {
         let names = header.stages
         let started = MonotonicClock.nanoseconds()
         var processed = 0
+        var outputsLost = false
+        // Once nobody can take the records, decoding on would only throw them away: stop reading,
+        // and let what is already in flight pass through to the end.
+        func checkOutputs() {
+            if !outputsLost, sinks.allGone {
+                outputsLost = true
+                stop()
+            }
+        }
         while true {
             switch inbox.pop() {
             case .work(let work):
@@ -276,6 +285,7 @@ public final class Pipeline: Sendable {
                 record.encode(into: &json)
                 json.newline()
                 sinks.write(json.bytes, kind: .frame, stream: stream)
+                checkOutputs()
                 processed += 1
                 limiter?.finished()
                 let end = MonotonicClock.nanoseconds()
@@ -287,6 +297,7 @@ public final class Pipeline: Sendable {
             case .record(let record):
                 json.encodeLine(record)
                 sinks.write(json.bytes, kind: record.kind, stream: stream)
+                checkOutputs()
             case .finish(let totals):
                 let seconds = Double(MonotonicClock.nanoseconds() &- started) / 1e9
                 let end = EndRecord(stream: stream, reason: totals.reason, decoded: totals.decoded, processed: processed,
@@ -299,7 +310,7 @@ public final class Pipeline: Sendable {
                 control.finish(with: PipelineResult(
                     reason: totals.reason, decoded: totals.decoded, processed: processed, dropped: totals.dropped,
                     corrupt: totals.corrupt, losses: totals.losses, reconnects: totals.reconnects, seconds: seconds,
-                    detail: totals.detail))
+                    detail: totals.detail, outputsLost: outputsLost))
                 return
             }
         }

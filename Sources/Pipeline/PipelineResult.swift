@@ -12,6 +12,8 @@ public struct PipelineResult: Sendable, Equatable {
     public var seconds: Double
     /// Why the source gave up, for `.failed`.
     public var detail: String?
+    /// Stopped because every sink was gone for good (`RecordSink.isGone`).
+    public var outputsLost = false
 
     /// Whether some of the input was damaged and skipped.
     public var damaged: Bool { corrupt > 0 }

@@ -21,6 +21,7 @@ extension StreamSettings {
         var options = SinkOptions()
         options.socketMode = socketMode
         options.clientBufferBytes = clientBufferBytes
+        options.maxClients = maxClients
         return options
     }
 

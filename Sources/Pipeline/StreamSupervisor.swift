@@ -162,6 +162,12 @@ public final class StreamSupervisor: @unchecked Sendable {
                 totalProcessed += result.processed
                 lock.unlock()
                 if isStopRequested { return }
+                if result.outputsLost {
+                    // Its outputs are opened once and kept; a restart would find them gone too.
+                    logger.error("stream \(config.name): every output is gone; giving up")
+                    setState(.finished(failed: true))
+                    return
+                }
                 if result.reason == .eof {
                     logger.info("stream \(config.name): input ended after \(result.processed) frames")
                     setState(.finished(failed: false))

@@ -6,16 +6,24 @@ import Records
 /// buffer), so a reader or a crash never sees half a line that was already handed over.
 ///
 /// Files are opened for appending so that a restarted daemon never truncates what it wrote
-/// before, reopened on `reopen()` for logrotate, and synced to disk on `close()`.
+/// before, reopened on `reopen()` for logrotate, and synced to disk on `close()`. Every file the
+/// sink opens starts with the header of each stream still running, so that a rotated file is
+/// readable on its own.
+///
+/// A pipe whose reader went away (EPIPE) is gone for good: the sink says so (`isGone`) and
+/// writes nothing more, unless a reopen finds a reader again.
 public final class FileSink: RecordSink, @unchecked Sendable {
     public let description: String
     private let path: String?
     private let logger: Logger
-    // Guards fd, failed and closed: several pipelines may write to one sink.
+    // Guards everything below: several pipelines may write to one sink.
     private let lock = NSLock()
     private var fd: Int32
     private var failed = false
+    private var gone = false
     private var closed = false
+    /// For the next file `reopen()` opens.
+    private var headers = StreamHeaders()
 
     /// A sink writing to standard output.
     public init(standardOutputWith logger: Logger) {
@@ -44,7 +52,8 @@ public final class FileSink: RecordSink, @unchecked Sendable {
     public func write(_ line: [UInt8], kind: RecordKind, stream: String) {
         lock.lock()
         defer { lock.unlock() }
-        guard !closed, fd >= 0 else { return }
+        headers.note(line, kind: kind, stream: stream)
+        guard !closed, !gone, fd >= 0 else { return }
         let written = line.withUnsafeBytes { writeAll(fd, $0) }
         if let error = written.error {
             // A partial line would corrupt every reader's parse of the next one: cut it off
@@ -55,7 +64,10 @@ public final class FileSink: RecordSink, @unchecked Sendable {
                     _ = ftruncate(fd, end - off_t(written.count))
                 }
             }
-            if !failed {
+            if error == EPIPE {
+                gone = true
+                logger.error("\(description): write failed: \(String(cString: strerror(error))); the reader is gone, nothing more goes there")
+            } else if !failed {
                 failed = true
                 logger.error("\(description): write failed: \(String(cString: strerror(error))); records are being lost")
             }
@@ -77,11 +89,21 @@ public final class FileSink: RecordSink, @unchecked Sendable {
                 _ = Glibc.close(fd)
             }
             fd = newFD
+            gone = false
+            for header in headers.lines {
+                _ = header.withUnsafeBytes { writeAll(fd, $0) }
+            }
             logger.info("\(description): reopened")
         } catch {
             // Keep writing to the old file rather than losing records.
             logger.error("\(error); still writing to the previous file")
         }
+    }
+
+    public var isGone: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return gone
     }
 
     public func close() {

@@ -10,8 +10,12 @@ public protocol RecordSink: AnyObject, Sendable, CustomStringConvertible {
     func reopen()
     /// Writes out what is pending and releases the sink; later writes are ignored.
     func close()
+    /// True once the sink can never take a record again (the reader of its pipe went away): a
+    /// pipeline whose every sink is gone stops reading rather than decode for nobody.
+    var isGone: Bool { get }
 }
 
 extension RecordSink {
     public func reopen() {}
+    public var isGone: Bool { false }
 }

@@ -7,6 +7,9 @@ public struct SinkOptions: Sendable, Equatable {
     /// How long a disconnected slow client, or a closing sink, gets to take the rest of a
     /// line already started, in seconds; after that the connection is closed regardless.
     public var closeGraceSeconds: Double = 1
+    /// Clients served at once; more are accepted and closed at once, so that they cost no
+    /// file descriptor and no buffer.
+    public var maxClients: Int = 64
 
     public init() {}
 }

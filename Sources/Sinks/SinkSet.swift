@@ -40,6 +40,11 @@ public struct SinkSet: Sendable {
         }
     }
 
+    /// Whether no sink will ever take a record again (and there was at least one).
+    public var allGone: Bool {
+        !sinks.isEmpty && sinks.allSatisfy(\.isGone)
+    }
+
     public func reopen() {
         sinks.forEach { $0.reopen() }
     }

@@ -24,9 +24,10 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
     private let lock = NSLock()
     private var clients: [Int: SocketClient] = [:]
     private var nextClientID = 0
-    private var headers: [(stream: String, line: [UInt8])] = []
+    private var headers = StreamHeaders()
     private var closed = false
     private var counters = Counters()
+    private var acceptBackoff = AcceptBackoff()
 
     public struct Counters: Sendable, Equatable {
         public var accepted = 0
@@ -34,6 +35,8 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
         public var slowDisconnects = 0
         /// Clients that hung up or whose connection broke.
         public var hangups = 0
+        /// Clients closed on arrival because `SinkOptions.maxClients` were connected.
+        public var refused = 0
     }
 
     public var counts: Counters {
@@ -68,12 +71,10 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
             _ = Glibc.close(fd)
             return error
         }
-        guard address.withSockaddr({ bind(fd, $0, $1) }) == 0 else { throw fail("cannot bind") }
-        // The mode is set before listen(): until then connects are refused, so no client can
-        // slip in under the umask's looser mode.
-        guard chmod(path, mode_t(options.socketMode)) == 0 else {
-            let error = fail("cannot set mode \(String(options.socketMode, radix: 8))")
-            unlink(path)
+        do {
+            try SocketBinding.bind(fd, to: path, mode: mode_t(options.socketMode), description: description)
+        } catch {
+            _ = Glibc.close(fd)
             throw error
         }
         var info = stat()
@@ -123,9 +124,10 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
             // accept4 is a GNU extension Glibc's module does not export; set the flags after.
             let fd = accept(listenFD, nil, nil)
             if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                if errno != EAGAIN && errno != EWOULDBLOCK {
-                    logger.warning("\(description): accept failed: \(String(cString: strerror(errno)))")
+                let error = errno
+                if error == EINTR || error == ECONNABORTED { continue }
+                if error != EAGAIN && error != EWOULDBLOCK {
+                    pauseAccepting(after: error)
                 }
                 return
             }
@@ -137,6 +139,21 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
                 _ = Glibc.close(fd)
                 return
             }
+            if let episode = acceptBackoff.succeeded() {
+                logger.notice("\(description): accepting again after \(episode.failures) failed accept(s) in \(episode.seconds) s")
+            }
+            guard clients.count < options.maxClients else {
+                // Closing at once frees the descriptor again; one line per run of refusals.
+                _ = Glibc.close(fd)
+                counters.refused += 1
+                if acceptBackoff.refused() {
+                    logger.warning("\(description): \(options.maxClients) clients connected (max_clients); refusing more until one leaves")
+                }
+                continue
+            }
+            if let refused = acceptBackoff.admitted() {
+                logger.notice("\(description): accepting clients again; refused \(refused) while full")
+            }
             nextClientID += 1
             let client = SocketClient(id: nextClientID, fd: fd, queue: queue,
                                       reserve: min(options.clientBufferBytes, 64 * 1024))
@@ -147,9 +164,33 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
             client.writeSource.setEventHandler { [weak self] in self?.flush(id) }
             client.readSource.resume()
             logger.info("\(description): client \(id) connected (\(clients.count) connected)")
-            for header in headers {
-                send(header.line, to: client)
+            for header in headers.lines {
+                send(header, to: client)
             }
+        }
+    }
+
+    /// Out of descriptors (or memory), accept fails at once for every waiting connection, and
+    /// retrying at once would spin: stop watching the socket for a while, longer each time, and
+    /// log once when it starts (the summary comes with the first accept that works again).
+    private func pauseAccepting(after error: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { return }
+        let delay = acceptBackoff.failed()
+        if acceptBackoff.episodeFailures == 1 {
+            logger.warning("\(description): accept failed: \(String(cString: strerror(error))); pausing accepts, retrying from \(AcceptBackoff.initialDelay) s up to every \(AcceptBackoff.maxDelay) s")
+        }
+        acceptSource.suspend()
+        acceptBackoff.paused = true
+        queue.asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            lock.lock()
+            defer { lock.unlock() }
+            // close() resumes a paused source itself, so that its cancellation is delivered.
+            guard acceptBackoff.paused, !closed else { return }
+            acceptBackoff.paused = false
+            acceptSource.resume()
         }
     }
 
@@ -157,15 +198,7 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !closed else { return }
-        switch kind {
-        case .header:
-            headers.removeAll { $0.stream == stream }
-            headers.append((stream, line))
-        case .end:
-            headers.removeAll { $0.stream == stream }
-        default:
-            break
-        }
+        headers.note(line, kind: kind, stream: stream)
         for client in clients.values {
             send(line, to: client)
         }
@@ -174,7 +207,8 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
     /// Called with the lock held.
     private func send(_ line: [UInt8], to client: SocketClient) {
         guard !client.closing else { return }
-        if client.backlog + line.count > options.clientBufferBytes {
+        // A client that has taken everything keeps up, whatever the size of the next line.
+        if client.backlog > 0, client.backlog + line.count > options.clientBufferBytes {
             counters.slowDisconnects += 1
             logger.warning("\(description): client \(client.id) disconnected: it fell more than \(options.clientBufferBytes) bytes behind")
             letGo(client)
@@ -280,6 +314,11 @@ public final class UnixSocketSink: RecordSink, @unchecked Sendable {
         }
         closed = true
         acceptSource.cancel()
+        // A suspended source never delivers its cancellation, which closes the listening socket.
+        if acceptBackoff.paused {
+            acceptBackoff.paused = false
+            acceptSource.resume()
+        }
         lock.unlock()
 
         let deadline = DispatchTime.now() + options.closeGraceSeconds

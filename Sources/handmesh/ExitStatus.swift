@@ -12,4 +12,7 @@ enum ExitStatus {
     static let damagedInput = ExitCode(3)
     /// An output could not be opened (a socket in use, a directory that does not exist).
     static let outputFailed = ExitCode(4)
+    /// Stopped early: every output of a stream was gone for good (the reader of a pipe went away),
+    /// so reading on would only have thrown records away.
+    static let outputsLost = ExitCode(5)
 }

@@ -20,7 +20,8 @@ struct Run: ParsableCommand {
 
         Exit status: 0 done; 1 bad config or arguments; 2 an input could not be read at all; \
         3 done, but an input was damaged (corrupt packets skipped) or a live input was lost for good; \
-        4 an output could not be opened.
+        4 an output (or the --overlay video) could not be opened; 5 stopped early because every output of \
+        a stream was gone (a reader closed the pipe).
         """)
 
     @Option(name: .long, parsing: .upToNextOption,
@@ -69,6 +70,9 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        // Signals first, before the config and the models load: a stop that comes while they do
+        // still ends in header and end records and status 0, not in death by signal.
+        let watcher = SignalWatcher()
         LoggingSetup.bootstrap()
         let fileConfig = try loadConfig(config)
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
@@ -82,33 +86,11 @@ struct Run: ParsableCommand {
                 throw ExitStatus.badConfiguration
             }
         }
-        // Open each distinct output once; streams naming the same output share it.
-        var opened: [String: any RecordSink] = [:]
-        var streamSinks: [SinkSet] = []
-        do {
-            for stream in streams {
-                var sinks: [any RecordSink] = []
-                for text in stream.outputs {
-                    let spec = try SinkSpec(parsing: text)
-                    let key = spec.description
-                    if opened[key] == nil {
-                        opened[key] = try SinkSet.open(spec, options: stream.settings.sinkOptions, logger: logger)
-                    }
-                    sinks.append(opened[key]!)
-                }
-                streamSinks.append(SinkSet(sinks))
-            }
-        } catch {
-            opened.values.forEach { $0.close() }
-            printError("\(error)")
-            throw ExitStatus.outputFailed
-        }
-        let allSinks = SinkSet(Array(opened.values))
-
+        // Inputs and stages before outputs: a run that never starts leaves no output files behind.
         let snapshots = SnapshotTrigger()
-        var pipelines: [(Pipeline, isLive: Bool, expectedFrames: Int?)] = []
+        var prepared: [(stream: StreamConfig, source: VideoSource, settings: StreamSettings, stages: [any FrameStage])] = []
         var unreadable = 0
-        for (index, (stream, sinks)) in zip(streams, streamSinks).enumerated() {
+        for (index, stream) in streams.enumerated() {
             do {
                 let source = try VideoSource(try InputSpec(parsing: stream.input), options: stream.settings.sourceOptions)
                 let settings = stream.settings.resolved(for: source)
@@ -116,10 +98,7 @@ struct Run: ParsableCommand {
                     for: settings, logger: logger,
                     overlay: overlayPath(for: stream, of: streams.count).map { ($0, source.frameRate ?? 30) },
                     snapshots: snapshots)
-                let pipeline = Pipeline(source: source, stages: stages, sinks: sinks,
-                                        context: settings.context(stream: stream.name), logger: logger)
-                let expected = source.stillImageCount ?? source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
-                pipelines.append((pipeline, source.isLive, source.isLive ? nil : expected))
+                prepared.append((stream, source, settings, stages))
             } catch let error as HandModelError {
                 // The file is named, but the fix is in the config: say which key names it.
                 unreadable += 1
@@ -130,18 +109,57 @@ struct Run: ParsableCommand {
                 printError("\(error)")
             }
         }
-        guard !pipelines.isEmpty else {
-            allSinks.close()
-            throw ExitStatus.unreadableInput
+        guard !prepared.isEmpty else { throw ExitStatus.unreadableInput }
+
+        // The overlay writer opens on the first frame; find out now whether it can.
+        var createdOverlays = OverlayPaths()
+        for item in prepared {
+            guard let path = overlayPath(for: item.stream, of: streams.count) else { continue }
+            do { try createdOverlays.check(path) } catch {
+                createdOverlays.removeCreated()
+                printError("\(error)")
+                throw ExitStatus.outputFailed
+            }
+        }
+
+        // Open each distinct output once; streams naming the same output share it.
+        var opened: [String: any RecordSink] = [:]
+        var streamSinks: [SinkSet] = []
+        do {
+            for item in prepared {
+                var sinks: [any RecordSink] = []
+                for text in item.stream.outputs {
+                    let spec = try SinkSpec(parsing: text)
+                    let key = spec.description
+                    if opened[key] == nil {
+                        opened[key] = try SinkSet.open(spec, options: item.stream.settings.sinkOptions, logger: logger)
+                    }
+                    sinks.append(opened[key]!)
+                }
+                streamSinks.append(SinkSet(sinks))
+            }
+        } catch {
+            opened.values.forEach { $0.close() }
+            createdOverlays.removeCreated()
+            printError("\(error)")
+            throw ExitStatus.outputFailed
+        }
+        let allSinks = SinkSet(Array(opened.values))
+
+        var pipelines: [(Pipeline, isLive: Bool, expectedFrames: Int?)] = []
+        for (item, sinks) in zip(prepared, streamSinks) {
+            let source = item.source
+            let pipeline = Pipeline(source: source, stages: item.stages, sinks: sinks,
+                                    context: item.settings.context(stream: item.stream.name), logger: logger)
+            let expected = source.stillImageCount ?? source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
+            pipelines.append((pipeline, source.isLive, source.isLive ? nil : expected))
         }
 
         let running = pipelines.map(\.0)
-        var onSnapshot: (@Sendable () -> Void)?
-        if streams.contains(where: { $0.settings.snapshot != nil }) { onSnapshot = { snapshots.request() } }
-        let watcher = SignalWatcher(
-            onStop: { _ in running.forEach { $0.stop() } },
-            onHangUp: { allSinks.reopen() },
-            onSnapshot: onSnapshot)
+        watcher.whenHangUp { allSinks.reopen() }
+        if streams.contains(where: { $0.settings.snapshot != nil }) { watcher.whenSnapshot { snapshots.request() } }
+        // A stop that came while the models loaded stops the pipelines before their first frame.
+        watcher.whenStopped { _ in running.forEach { $0.stop() } }
         let progress = ProgressBar.make(for: pipelines)
         running.forEach { $0.start() }
         let results = running.map { $0.wait() }
@@ -149,6 +167,10 @@ struct Run: ParsableCommand {
         allSinks.close()
         watcher.cancel()
 
+        for (pipeline, result) in zip(running, results) where result.outputsLost {
+            printError("stream \(pipeline.context.stream): every output is gone; stopped after \(result.processed) frame(s)")
+        }
+        if results.contains(where: \.outputsLost) { throw ExitStatus.outputsLost }
         if unreadable > 0 { throw ExitStatus.unreadableInput }
         if results.contains(where: { $0.damaged || $0.reason == .failed }) { throw ExitStatus.damagedInput }
     }

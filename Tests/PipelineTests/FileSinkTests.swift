@@ -43,3 +43,22 @@ final class FileSinkTests: XCTestCase {
         }
     }
 }
+
+final class FileSinkRotationTests: XCTestCase {
+    func testAReopenedFileStartsWithTheHeadersOfRunningStreams() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("records.ndjson")
+        let sink = try FileSink(path: path, logger: Logger(label: "test"))
+        sink.write(Array("{\"type\":\"header\",\"stream\":\"a\"}\n".utf8), kind: .header, stream: "a")
+        sink.write(Array("{\"type\":\"header\",\"stream\":\"b\"}\n".utf8), kind: .header, stream: "b")
+        sink.write(Array("{\"type\":\"frame\",\"stream\":\"a\"}\n".utf8), kind: .frame, stream: "a")
+        sink.write(Array("{\"type\":\"end\",\"stream\":\"b\"}\n".utf8), kind: .end, stream: "b")
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        sink.reopen()
+        sink.write(Array("{\"type\":\"frame\",\"stream\":\"a\"}\n".utf8), kind: .frame, stream: "a")
+        sink.close()
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8),
+                       "{\"type\":\"header\",\"stream\":\"a\"}\n{\"type\":\"frame\",\"stream\":\"a\"}\n",
+                       "stream a's header first; b has ended")
+    }
+}

@@ -152,7 +152,7 @@ final class RunCommandTests: XCTestCase {
         let result = try run(["--config", config, "--input", "whatever.mp4"])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "handmesh: error: \(config): streams[0].camera.fx: expected pixels, from 1 to 1e6, got \"abc\"\n")
-        let badOutput = try run(["--input", "x.mp4", "--output", "unix:\(directory.path)/no/such/dir/s.sock"])
+        let badOutput = try run(["--input", "lavfi:testsrc2=size=160x120:rate=30:duration=1", "--output", "unix:\(directory.path)/no/such/dir/s.sock"])
         XCTAssertEqual(badOutput.status, 4)
         XCTAssertTrue(badOutput.stderr.hasPrefix("handmesh: error: output unix:\(directory.path)/no/such/dir/s.sock: cannot bind"),
                       badOutput.stderr)
@@ -252,6 +252,7 @@ final class RunCommandTests: XCTestCase {
         let old = parseRecords(try String(contentsOfFile: rotated, encoding: .utf8))
         let new = parseRecords(try String(contentsOfFile: output, encoding: .utf8))
         XCTAssertEqual(old.first?["type"] as? String, "header")
+        XCTAssertEqual(new.first?["type"] as? String, "header", "a rotated file starts with the header too")
         XCTAssertEqual(new.last?["type"] as? String, "end")
         let indices = (records(old, ofType: "frame") + records(new, ofType: "frame")).compactMap { $0["index"] as? Int }
         let dropped = (records(old, ofType: "dropped") + records(new, ofType: "dropped")).reduce(0) { $0 + ($1["count"] as? Int ?? 0) }

@@ -52,7 +52,10 @@ enum Fixtures {
     }
 
     /// The `handmesh` executable built beside this test bundle.
+    /// `HANDMESH_BINARY` names another build instead, to watch a new test fail on the binary from
+    /// before its fix.
     static func handmeshBinary() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["HANDMESH_BINARY"], !path.isEmpty { return path }
         var candidates: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
         candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
         for directory in candidates {
