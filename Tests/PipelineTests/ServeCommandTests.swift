@@ -108,7 +108,10 @@ final class ServeCommandTests: XCTestCase {
         let notify = try FakeNotifySocket()
         let child = try Child(try Fixtures.handmeshBinary(), ["serve", "--input", "lavfi:testsrc2=size=160x120:rate=30"],
                               environment: ["NOTIFY_SOCKET": notify.name, "WATCHDOG_USEC": "400000", "HANDMESH_MODELS": models])
-        XCTAssertTrue(child.waitForExit(timeout: 30), "serve with corrupt models must not keep running")
+        guard child.waitForExit(timeout: 30) else {
+            child.kill()
+            return XCTFail("serve with corrupt models must not keep running: \(child.stderr)")
+        }
         XCTAssertEqual(child.status, 1, child.stderr)
         XCTAssertTrue(child.stderr.contains("palm_detection_full"), child.stderr)
         XCTAssertEqual(child.stderr.split(separator: "\n").count, 1, "one line: \(child.stderr)")
