@@ -4,8 +4,8 @@ public struct FrameImage: Sendable, Equatable {
     public var path: String
     /// The manifest's id for the photo; nil when it gives none.
     public var id: String?
-    /// The photo's own camera from the manifest, in pixels of the frame as processed (scaled when the
-    /// photo was downscaled); nil when the manifest gives none.
+    /// The camera the photo was fitted with, in pixels of the frame as processed: the manifest's for
+    /// it (scaled when the photo was downscaled), else the config's, else the assumed one.
     public var camera: CameraDescription?
 
     public init(path: String, id: String? = nil, camera: CameraDescription? = nil) {
