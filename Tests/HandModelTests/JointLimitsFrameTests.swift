@@ -1,6 +1,16 @@
 import HandModel
 import XCTest
 
+/// A quarter turn about z, (x, y, z) → (−y, x, z): an axis-angle value turns the same way.
+private func turn(_ p: SIMD3<Double>) -> SIMD3<Double> { SIMD3(-p.y, p.x, p.z) }
+
+/// The built-in hand with its rest template turned by `turn`, as a MANO template pointing another
+/// way would be.
+private func turnedBuiltIn(_ side: HandSide) throws -> (original: HandModel, turned: HandModel) {
+    let original = HandModel.builtIn(side: side)
+    return (original, try HandModel(tensors: original.tensors.rotated(turn), side: side))
+}
+
 /// MANO's pose values are axis-angle about its rest frame's world axes, and a MANO file keeps MANO's
 /// own frame, whatever way its template hand points. The limits are built from the rest skeleton,
 /// so a model whose rest hand is turned by a rotation that maps axes onto axes must get the same
@@ -9,10 +19,7 @@ import XCTest
 final class JointLimitsFrameTests: XCTestCase {
     func testLimitsFollowTheRestFrameOfARotatedTemplate() throws {
         for side in HandSide.allCases {
-            let original = HandModel.builtIn(side: side)
-            // (x, y, z) → (−y, x, z); an axis-angle value turns the same way.
-            func turn(_ p: SIMD3<Double>) -> SIMD3<Double> { SIMD3(-p.y, p.x, p.z) }
-            let turned = try HandModel(tensors: original.tensors.rotated(turn), side: side)
+            let (original, turned) = try turnedBuiltIn(side)
             for q in 0..<15 {
                 let a = original.poseLimits[3 * q], b = original.poseLimits[3 * q + 1], c = original.poseLimits[3 * q + 2]
                 // ω' = (−ωy, ωx, ωz): the first value's range is −(y's range), the second x's.
@@ -44,9 +51,7 @@ final class JointLimitsFrameTests: XCTestCase {
 final class PoseFrameTests: XCTestCase {
     func testAPoseCarriedIntoATurnedTemplateTurnsWithIt() throws {
         for side in HandSide.allCases {
-            let original = HandModel.builtIn(side: side)
-            func turn(_ p: SIMD3<Double>) -> SIMD3<Double> { SIMD3(-p.y, p.x, p.z) }
-            let turned = try HandModel(tensors: original.tensors.rotated(turn), side: side)
+            let (original, turned) = try turnedBuiltIn(side)
             let pose = (0..<45).map { i in 0.4 * sin(1.7 * Double(i) + 0.3) }
             var carried = pose
             turned.pose(&carried, from: original)
