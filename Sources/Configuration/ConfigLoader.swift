@@ -158,7 +158,9 @@ public enum ConfigLoader {
             settings.modelsDir = resolve(value, againstFolderOf: reader.file)
         }
         if let value = try reader.bool("vertices") { settings.vertices = value }
-        if let value = try reader.bool("smoothing") { settings.smoothing = value }
+        if let value = try reader.flagOrChoice("smoothing", choices: ["auto", "causal", "two-pass"]) {
+            settings.smoothing = value == "true" ? .auto : value == "false" ? .off : Smoothing(rawValue: value)!
+        }
         if let value = try reader.bool("still_images") { settings.stillImages = value }
         if let value = try reader.string("precision", expected: "\"int8\" or \"float32\"") {
             guard let precision = EvidencePrecision(rawValue: value) else {

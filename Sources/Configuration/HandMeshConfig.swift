@@ -67,8 +67,8 @@ public struct StreamSettings: Sendable, Equatable {
     /// smoothing or shape carried between them): true or false overrides; nil (the default) decides by the
     /// input, true for a single image, a folder or a manifest, false for video and `%05d` sequences.
     public var stillImages: Bool?
-    /// Smooth the fitted hands over time with the One Euro filter (less jitter, about half a frame of lag).
-    public var smoothing = true
+    /// How the fitted hands are smoothed over time (`Smoothing`).
+    public var smoothing = Smoothing.auto
     /// File mode of `unix:` sockets.
     public var socketMode: UInt32 = 0o660
     /// How far a socket client may fall behind before it is disconnected, bytes.
@@ -137,4 +137,18 @@ public enum ModelChoice: Sendable, Equatable, CustomStringConvertible {
 
 public enum LogLevelName {
     public static let all = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+}
+
+/// How a stream's fitted hands are smoothed over time.
+public enum Smoothing: String, Sendable, Equatable {
+    /// Two-pass for recorded files, causal for live sources, cameras and photos; with a mask, causal.
+    case auto
+    /// Each frame from the frames before it: the One Euro filter (less jitter, a third of a frame of lag).
+    case causal
+    /// Each frame from the frames before and after it: a fixed-lag smoother that holds each frame's
+    /// records back by its lag. Live sources, photos and streams with masks stay causal whatever the
+    /// config says (a mask's IoU is measured on the fit the record reports).
+    case twoPass = "two-pass"
+    /// Each frame's own fit (the warm start and the track's shape still join frames).
+    case off
 }

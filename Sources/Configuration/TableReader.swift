@@ -44,6 +44,14 @@ struct TableReader {
         return bool
     }
 
+    /// A value that is true, false or one of `choices`, as a string ("true", "false" or the choice).
+    mutating func flagOrChoice(_ key: String, choices: [String]) throws -> String? {
+        guard let value = value(key) else { return nil }
+        if let bool = value.bool { return bool ? "true" : "false" }
+        if let string = value.string, choices.contains(string) { return string }
+        throw mismatch(key, value, expected: "true, false, " + choices.map { "\"\($0)\"" }.joined(separator: ", "))
+    }
+
     mutating func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let value = value(key) else { return nil }
         let expected = "an integer from \(range.lowerBound) to \(range.upperBound)"

@@ -9,6 +9,14 @@ public struct FitSettings: Sendable, Equatable {
     /// mask IoU gain; 4 keeps all but 0.01 of it.
     public var warmOptions = LMOptions(maxIterations: 8, relativeCostTolerance: 1e-3, stepTolerance: 1e-4, initialDamping: 1e-4,
                                        maxConsecutiveRejections: 4)
+    /// Warm starts without the temporal term (two-pass files): nothing holds the solve near the
+    /// previous frame, so a Gauss–Newton step from there overshoots along the evidence's weak
+    /// directions; at warmOptions' damping four rejections in a row then end the solve where it
+    /// began, and the fit drifts frame after frame (measured on a synthetic sequence,
+    /// SolverConvergenceTests: data cost 4 times its optimum's). Starting damped and allowing a few
+    /// more steps comes within 9% of an unlimited solve (with the temporal term: 1.5%).
+    public var warmOptionsWithoutTemporal = LMOptions(maxIterations: 12, relativeCostTolerance: 1e-3, stepTolerance: 1e-4,
+                                                      initialDamping: 0.1, maxConsecutiveRejections: 4)
     public var coldOptions = LMOptions(maxIterations: 40, relativeCostTolerance: 1e-5, stepTolerance: 1e-6, initialDamping: 1e-3)
     /// The temporal term toward the previous frame (warm frames only).
     public var temporal = true
@@ -21,6 +29,16 @@ public struct FitSettings: Sendable, Equatable {
     public var jumpFactor = 4.0
     /// ... and exceeds this absolute level (cost units per keypoint: 0.5 = one sigma).
     public var jumpFloor = 1.0
+    /// Warm frames too hold the pose near the regressor's estimate of that frame, with this sigma
+    /// (radians); nil leaves warm frames to the evidence and the temporal term. The regressor sees
+    /// all 21 keypoints at once and knows which hands are plausible, where the refinement follows
+    /// each landmark's error. Measured on the stereo clip against points triangulated from both
+    /// views (`handmesh eval fit`, view 0, calibrated, causal): 10.10 mm without, 10.00 at 0.8, 9.76
+    /// at 0.3, 9.16 at 0.15 and 0.1, 9.59 at 0.06; cross-view from 22.6 to 18.9 mm at 0.15, 15.5 at
+    /// 0.1. With two-pass smoothing and 3 px warm reprojection (`handmesh eval stereo`, views 0 / 1):
+    /// 0.15 gave 8.42 / 8.42 mm and 12.1 mm cross-view, 0.1 gave 8.80 / 8.26 and 13.5, 0.07 gave
+    /// 9.60 / 7.87 and 14.5.
+    public var warmRegressorPoseSigma: Double? = 0.15
     /// Report the mesh vertices too.
     public var includeVertices = false
 

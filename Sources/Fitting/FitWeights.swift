@@ -6,6 +6,14 @@ public struct FitWeights: Sendable, Equatable {
     /// real MediaPipe evidence measured to keep scale and depth from drifting (shared notes,
     /// fitting-lessons.md).
     public var pixelSigma: Double = 5
+    /// Reprojection on warm frames (a track followed from frame to frame), when not nil. Real world
+    /// landmarks are far worse than the cold fit's balance assumes (their bones change length by
+    /// 18-24% from frame to frame on the stereo clip), so a track trusts its keypoints more. Measured
+    /// on the stereo clip, calibrated, against points triangulated from both views (two-pass,
+    /// `handmesh eval stereo`, views 0 / 1): 9.34 / 7.81 mm and 15.0 mm cross-view at 5 px, 8.67 /
+    /// 8.10 and 13.0 at 4, 8.41 / 8.54 and 12.05 at 3, 8.45 / 9.65 and 12.0 at 2. Cold fits keep
+    /// 5 px: synthetic recovery (`handmesh bench fit`) went from 2.82 to 2.94 mm at 4 and 3.15 at 3.
+    public var warmPixelSigma: Double? = 3
     /// World landmarks (root-relative, metres) per unit residual.
     public var worldSigma: Double = 0.01
     /// Huber threshold of a keypoint's reprojection error, pixels.
@@ -38,6 +46,8 @@ public struct FitWeights: Sendable, Equatable {
         var w = FitWeights()
         w.shapeSigma = 3
         w.regressorPoseSigma = 0.15
+        // Never warm; said here as photos were measured with it.
+        w.warmPixelSigma = nil
         return w
     }
 }

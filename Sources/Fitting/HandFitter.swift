@@ -40,6 +40,8 @@ public final class HandFitter {
     var rotationFilter: OneEuroFilter?
     var translationFilter: OneEuroFilter?
     var hasPrevious = false
+    /// The track's shape came from an earlier track (`reset(shape:)`): the cold start keeps it.
+    var shapeCarried = false
     var costLevel = 0.0
     var vertexWorkspace: HandModelWorkspace
     /// The model whose rest frame the regressor's pose is in (the built-in hand it learned on), when
@@ -65,10 +67,18 @@ public final class HandFitter {
         translationFilter = settings.filter.map { OneEuroFilter(channels: 3, parameters: $0.translation) }
     }
 
-    /// Starts a new track: the next frame is fitted cold and the shape estimate restarts.
-    public func reset() {
+    /// Starts a new track: the next frame is fitted cold and the shape estimate restarts, from the
+    /// mean hand or, with `shape`, from an earlier track's estimate of the same hand
+    /// (`TrackShape.carried()`), which then holds the cold fit's shape.
+    public func reset(shape: TrackShape? = nil) {
         hasPrevious = false
-        trackShape.reset()
+        if let shape {
+            trackShape = shape
+            shapeCarried = true
+        } else {
+            trackShape.reset()
+            shapeCarried = false
+        }
         rotationFilter?.reset()
         translationFilter?.reset()
         costLevel = 0
@@ -95,9 +105,17 @@ public final class HandFitter {
             trackShape.shape.withUnsafeBufferPointer { s in for i in 0..<10 { x[48 + i] = s[i] } }
             problem.shapeFree = false
             problem.useRegressorPrior = false
+            if let sigma = settings.warmRegressorPoseSigma, let r = regressor {
+                r.predict(evidence, into: &estimate, workspace: &regressorWorkspace!)
+                if let regressorFrame { model.pose(&estimate.pose, from: regressorFrame) }
+                estimate.pose.withUnsafeBufferPointer { problem.setRegressorPose($0) }
+                problem.useRegressorPrior = true
+                problem.weights.regressorPoseSigma = sigma
+            }
             problem.useTemporal = settings.temporal
             previous.withUnsafeBufferPointer { problem.setPrevious($0) }
-            solver.options = settings.warmOptions
+            problem.weights.pixelSigma = settings.weights.warmPixelSigma ?? settings.weights.pixelSigma
+            solver.options = settings.temporal ? settings.warmOptions : settings.warmOptionsWithoutTemporal
             var p = problem  // a class: the solver works on the same object
             let report = x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }
             iterations += report.iterations
@@ -106,7 +124,8 @@ public final class HandFitter {
             let jumped = dataCost > settings.jumpFloor && dataCost > settings.jumpFactor * costLevel
             if jumped {
                 for i in 0..<61 { warmResult[i] = x[i] }
-                let coldCost = coldFit(evidence, visible: visible, freeShape: false, iterations: &iterations)
+                _ = coldFit(evidence, visible: visible, freeShape: false, iterations: &iterations)
+                let coldCost = warmWeightedCost(visible: visible)
                 if coldCost < dataCost {
                     dataCost = coldCost
                     warm = false
@@ -114,17 +133,21 @@ public final class HandFitter {
                     for i in 0..<61 { x[i] = warmResult[i] }
                 }
             }
+        } else if shapeCarried {
+            dataCost = coldFit(evidence, visible: visible, freeShape: false, iterations: &iterations)
         } else {
             dataCost = coldFit(evidence, visible: visible, freeShape: true, iterations: &iterations)
             x.withUnsafeBufferPointer { xs in
                 trackShape.reset(shape: UnsafeBufferPointer(rebasing: xs[48..<58]))
             }
         }
-        costLevel = newTrack ? dataCost : 0.9 * costLevel + 0.1 * min(dataCost, 3 * max(costLevel, 1e-3))
+        // The track's cost level is kept in warm frames' weights, whatever fitted this frame.
+        let levelCost = newTrack ? warmWeightedCost(visible: visible) : dataCost
+        costLevel = newTrack ? levelCost : 0.9 * costLevel + 0.1 * min(dataCost, 3 * max(costLevel, 1e-3))
         for i in 0..<61 { previous[i] = x[i] }
         hasPrevious = true
 
-        if settings.estimateShape && problem.hasWorld && dataCost < max(settings.jumpFloor, 2 * costLevel) {
+        if settings.estimateShape && problem.hasWorld && levelCost < max(settings.jumpFloor, 2 * costLevel) {
             // The shape's information at this frame's solution.
             _ = x.withUnsafeBufferPointer { xs in
                 scratchJTJ.withUnsafeMutableBufferPointer { a in
@@ -199,6 +222,8 @@ public final class HandFitter {
         problem.shapeFree = freeShape
         problem.useTemporal = false
         problem.useRegressorPrior = regressor != nil
+        problem.weights.regressorPoseSigma = settings.weights.regressorPoseSigma
+        problem.weights.pixelSigma = settings.weights.pixelSigma
         x.withUnsafeBufferPointer { xs in
             problem.setRegressorPose(UnsafeBufferPointer(rebasing: xs[3..<48]))
             problem.setShapeCenter(UnsafeBufferPointer(rebasing: xs[48..<58]))
@@ -230,6 +255,13 @@ public final class HandFitter {
         return x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
     }
 
+    /// The data cost per keypoint of the solution in `x` under warm frames' weights (cold fits weigh
+    /// reprojection less: `FitWeights.warmPixelSigma`), so warm and cold fits compare like for like.
+    func warmWeightedCost(visible: Double) -> Double {
+        problem.weights.pixelSigma = settings.weights.warmPixelSigma ?? settings.weights.pixelSigma
+        return x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
+    }
+
     /// Moves the smoothed hand sideways, at its smoothed depth, onto this frame's keypoints: the
     /// filter's lag in the image is what an overlay shows, and a sideways shift leaves the smoothed
     /// articulation (and its jitter) as it is.
@@ -240,6 +272,16 @@ public final class HandFitter {
         let t = HandRegressor.solveTranslation(local: problem.keypointsBuffer, evidence: evidence, camera: settings.camera,
                                                depth: filtered.z) ?? filtered
         output[58] = t.x; output[59] = t.y; output[60] = t.z
+    }
+
+    /// Poses this fitter's hand (its track's bone factors included) at `parameters` (61, in
+    /// `HandFitProblem`'s order: a smoothed solution, say) and writes it into `result`'s parameters,
+    /// joints and vertices; the fit's own figures (iterations, time) are left as they are.
+    public func evaluate(_ parameters: UnsafeBufferPointer<Double>, into result: inout HandFitResult) {
+        for i in 0..<61 { output[i] = parameters[i] }
+        let reprojection = result.reprojectionPixels
+        write(result: &result)
+        result.reprojectionPixels = reprojection
     }
 
     /// Evaluates the reported parameters into `result`.

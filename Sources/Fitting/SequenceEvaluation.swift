@@ -130,10 +130,7 @@ public enum SequenceEvaluation {
                 let wb = eb.world.map { $0 - eb.world[0] }
                 rotatedWorld.append(meanDistance(wa, wb) * 1000)
             }
-            let tri = (0..<21).map { j in
-                SequenceMetrics.triangulate(c.camera0.undistort(ea.keypoints[j]), c.camera1.undistort(eb.keypoints[j]),
-                                            rotation: c.rotation, translation: c.translation)
-            }
+            let tri = StereoScore.triangulate(ea.keypoints, eb.keypoints, calibration: c)
             perFrame.append(Procrustes.alignedMeanDistance(tri, ra.joints3d) * 1000)
             if ea.hasWorld { worldPerFrame.append(Procrustes.alignedMeanDistance(tri, ea.world) * 1000) }
             allFitted += ra.joints3d

@@ -17,9 +17,18 @@ public protocol FrameStage: Sendable {
     mutating func process(_ work: inout FrameWork)
     /// Called once after the last frame, on the stage's queue: close files the stage writes.
     mutating func finish()
+    /// How many later frames this stage must see before a frame's work is done: 0 for a stage whose
+    /// frames leave as they are processed; n for a smoother that improves frame t with frames up to
+    /// t + n. The pipeline holds each frame (and the records among the frames) until then.
+    var lookahead: Int { get }
+    /// A held frame's last call, in order, once `lookahead` later frames were processed or the
+    /// stream ended: the stage finishes the frame's fields.
+    mutating func complete(_ work: inout FrameWork)
 }
 
 extension FrameStage {
     public var models: [ModelDescription] { [] }
     public mutating func finish() {}
+    public var lookahead: Int { 0 }
+    public mutating func complete(_ work: inout FrameWork) {}
 }

@@ -41,14 +41,18 @@ public final class StreamContext: Sendable {
     /// term, no smoothing and no shape carried over. Resolved: the config's `still_images`, else true
     /// for single images, folders and manifests.
     public let stillImages: Bool
+    /// How the fits are smoothed, as the header names it ("two-pass", "causal", "off"); nil when
+    /// the stages were not made from settings.
+    public let smoothing: String?
 
     public init(stream: String, camera: CameraDescription? = nil, mirrored: Bool = false, maxHands: Int = 2,
-                wantsVertices: Bool = false, stillImages: Bool = false) {
+                wantsVertices: Bool = false, stillImages: Bool = false, smoothing: String? = nil) {
         self.stream = stream
         self.camera = camera
         self.mirrored = mirrored
         self.maxHands = maxHands
         self.wantsVertices = wantsVertices
         self.stillImages = stillImages
+        self.smoothing = smoothing
     }
 }

@@ -91,6 +91,7 @@ public final class Pipeline: Sendable {
             mirrored: context.mirrored,
             maxHands: context.maxHands,
             stillImages: context.stillImages,
+            smoothing: context.smoothing,
             time: WallClock.now())
     }
 
@@ -226,17 +227,38 @@ public final class Pipeline: Sendable {
     private static func run(_ stage: any FrameStage, slot: Int, from inbox: BoundedQueue<PipelineItem>,
                             to outbox: BoundedQueue<PipelineItem>) {
         var stage = stage
+        // Frames the stage holds back (its lookahead), with the records between them, in order.
+        var held = HeldItems(capacity: stage.lookahead)
+        func release(keeping: Int) {
+            while held.frames > keeping, let item = held.popFirst() {
+                guard case .work(var work) = item else { outbox.push(item); continue }
+                let start = MonotonicClock.nanoseconds()
+                stage.complete(&work)
+                work.stageMilliseconds[slot] += MonotonicClock.milliseconds(since: start)
+                outbox.push(.work(work))
+            }
+            // Records behind the last released frame need not wait for a later one.
+            while held.frames == 0, let item = held.popFirst() { outbox.push(item) }
+        }
         while true {
             let item = inbox.pop()
             switch item {
             case .work(var work):
                 let start = MonotonicClock.nanoseconds()
                 stage.process(&work)
-                work.stageMilliseconds[slot] = MonotonicClock.milliseconds(since: start)
-                outbox.push(.work(work))
+                if stage.lookahead == 0 {
+                    stage.complete(&work)
+                    work.stageMilliseconds[slot] = MonotonicClock.milliseconds(since: start)
+                    outbox.push(.work(work))
+                } else {
+                    work.stageMilliseconds[slot] = MonotonicClock.milliseconds(since: start)
+                    held.append(.work(work))
+                    release(keeping: stage.lookahead)
+                }
             case .record:
-                outbox.push(item)
+                if held.isEmpty { outbox.push(item) } else { held.append(item) }
             case .finish:
+                release(keeping: 0)
                 stage.finish()
                 outbox.push(item)
                 return

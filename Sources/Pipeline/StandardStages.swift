@@ -45,8 +45,12 @@ public enum StandardStages {
                                             precision: settings.precision == .int8 ? .int8 : .float32,
                                             staticImageMode: settings.stillImages ?? false))
         }
-        let filter: HandFilterSettings? = settings.smoothing ? (settings.inputIsMask ? .silhouette : .standard) : nil
-        stages.append(try FittingStage(handModel: settings.model.description, filter: filter, evidenceFromMask: settings.inputIsMask))
+        // Unresolved `auto` (a caller that skipped `resolved(for:)`) is causal: it never holds frames back.
+        let filter: HandFilterSettings? = settings.smoothing == .causal || settings.smoothing == .auto
+            ? (settings.inputIsMask ? .silhouette : .standard) : nil
+        stages.append(try FittingStage(handModel: settings.model.description, filter: filter,
+                                       smootherLag: settings.smoothing == .twoPass ? TrackSmoother.standardLag : nil,
+                                       evidenceFromMask: settings.inputIsMask))
         if let overlay {
             stages.append(try OverlayStage(path: overlay.path, fps: overlay.fps, handModel: settings.model.description,
                                            logger: logger))

@@ -26,10 +26,18 @@ extension StreamSettings {
     }
 
     /// These settings with `stillImages` decided for `source`: the config's choice, else whether the input is
-    /// still images (a single image, a folder, a manifest; a `%05d` sequence stays a video).
+    /// still images (a single image, a folder, a manifest; a `%05d` sequence stays a video); and
+    /// `smoothing` decided: two-pass for a recorded video without masks, causal otherwise (a live
+    /// source cannot wait for later frames, whatever the config asks).
     public func resolved(for source: VideoSource) -> StreamSettings {
         var settings = self
-        settings.stillImages = stillImages ?? (source.stillImageCount != nil)
+        let still = stillImages ?? (source.stillImageCount != nil)
+        settings.stillImages = still
+        switch smoothing {
+        case .auto: settings.smoothing = source.isLive || still || mask != nil || inputIsMask ? .causal : .twoPass
+        case .twoPass where source.isLive || still || mask != nil || inputIsMask: settings.smoothing = .causal
+        default: break
+        }
         return settings
     }
 
@@ -41,6 +49,7 @@ extension StreamSettings {
             mirrored: mirrored,
             maxHands: maxHands,
             wantsVertices: vertices,
-            stillImages: stillImages ?? false)
+            stillImages: stillImages ?? false,
+            smoothing: smoothing == .auto ? "causal" : smoothing == .twoPass ? "two-pass" : smoothing.rawValue)
     }
 }

@@ -20,11 +20,14 @@ public struct HeaderRecord: Sendable {
     public var maxHands: Int
     /// Whether frames are processed as independent photos (no tracking, warm start or smoothing across them).
     public var stillImages: Bool
+    /// How the fits are smoothed over time: "two-pass" (each from frames before and after it),
+    /// "causal" (from frames before it) or "off".
+    public var smoothing: String?
     public var time: Double
 
     public init(stream: String, input: InputDescription, models: [ModelDescription] = [], stages: [String] = [],
                 camera: CameraDescription? = nil, cameraSource: CameraSource = .config, mirrored: Bool = false,
-                maxHands: Int = 2, stillImages: Bool = false, time: Double) {
+                maxHands: Int = 2, stillImages: Bool = false, smoothing: String? = nil, time: Double) {
         self.stream = stream
         self.input = input
         self.models = models
@@ -34,6 +37,7 @@ public struct HeaderRecord: Sendable {
         self.mirrored = mirrored
         self.maxHands = maxHands
         self.stillImages = stillImages
+        self.smoothing = smoothing
         self.time = time
     }
 
@@ -74,6 +78,7 @@ public struct HeaderRecord: Sendable {
         json.key("mirrored"); json.bool(mirrored)
         json.key("max_hands"); json.int(maxHands)
         json.key("still_images"); json.bool(stillImages)
+        if let smoothing { json.key("smoothing"); json.string(smoothing) }
         json.key("time"); json.number(time, decimals: 6)
         json.endObject()
     }

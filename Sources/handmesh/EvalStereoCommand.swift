@@ -8,51 +8,58 @@ import HandModel
 struct EvalStereo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stereo",
-        abstract: "3D error of records against points triangulated from two calibrated views.",
+        abstract: "3D error, steadiness and cross-view agreement of runs on the two calibrated views.",
         discussion: """
-        The truth: for each frame index with a hand in both --truth0 and --truth1 (records of the \
-        two views, e.g. `handmesh run` on cam0_test.mp4 and cam1_test.mp4), the 2D landmarks are \
-        undistorted and triangulated. Each RECORDS file is scored against it frame by frame: its \
-        first hand's joints3d and world_landmarks after the best similarity (PA-MPJPE, mm). Frames \
-        match by index, or by the image id where a frame names one (photos from a manifest whose \
-        ids are the clip's frame numbers).
+        The truth: for each frame with a hand in both views' records (--truth0 and --truth1, by \
+        default the first two RUNs, e.g. `handmesh run` on cam0_test.mp4 and cam1_test.mp4), the 2D \
+        landmarks are undistorted and triangulated. Each RUN is scored frame by frame on its first \
+        hand: PA-MPJPE of joints3d (a similarity per frame; world_landmarks beside it), wrist-relative \
+        error with a rotation per frame and one scale for the whole run, the bone lengths' variation \
+        over the second half and how long they take to settle within 1%, jitter (second difference \
+        of centroid-relative joints) and lag behind the world landmarks. With two or more RUNs, the \
+        first two are taken as views 0 and 1 for the cross-view figure: view 0's wrist-relative \
+        joints rotated into view 1 against view 1's. Frames match by index, or by the image id \
+        where a frame names one (photos from a manifest whose ids are the clip's frame numbers).
         """)
 
-    @Option(help: "Records of view 0: the truth's 2D landmarks.") var truth0: String
-    @Option(help: "Records of view 1, same instants.") var truth1: String
+    @Option(help: "Records of view 0 whose 2D landmarks make the truth (default: the first RUN).") var truth0: String?
+    @Option(help: "Records of view 1, same instants (default: the second RUN).") var truth1: String?
     @Option(help: "The stereo-hand camera_parameters folder.")
     var calibration = "../shared/data/stereo-hand/camera_parameters"
     @Argument(help: "Records to score.") var records: [String]
 
     func run() throws {
         let cal = try StereoCalibration(directory: URL(fileURLWithPath: calibration))
-        let a = try ScoredHands(path: truth0), b = try ScoredHands(path: truth1)
+        guard let path0 = truth0 ?? records.first, let path1 = truth1 ?? (records.count > 1 ? records[1] : nil) else {
+            throw ValidationError("eval stereo: give --truth0 and --truth1, or two RUNs (views 0 and 1)")
+        }
+        let a = try ScoredHands(path: path0), b = try ScoredHands(path: path1)
         var truth: [Int: [SIMD3<Double>]] = [:]
         for (frame, ha) in a.hands {
             guard let hb = b.hands[frame] else { continue }
-            truth[frame] = (0..<21).map { j in
-                SequenceMetrics.triangulate(cal.camera0.undistort(ha.landmarks[j]), cal.camera1.undistort(hb.landmarks[j]),
-                                            rotation: cal.rotation, translation: cal.translation)
-            }
+            truth[frame] = StereoScore.triangulate(ha.landmarks, hb.landmarks, calibration: cal)
         }
         print("truth: \(truth.count) frames with a hand in both views")
+        var runs: [ScoredHands] = []
         for path in records {
             let run = try ScoredHands(path: path)
-            var joints: [Double] = [], world: [Double] = [], missed = 0
-            for (frame, points) in truth where run.frames.contains(frame) {
-                guard let hand = run.hands[frame] else { missed += 1; continue }
-                if let j = hand.joints3d { joints.append(Procrustes.alignedMeanDistance(points, j) * 1000) }
-                if let w = hand.world { world.append(Procrustes.alignedMeanDistance(points, w) * 1000) }
-            }
-            print(String(format: "%@: %d frames scored (%d of the truth's frames without a hand here); PA-MPJPE joints3d %.2f mm (median %.2f), world_landmarks %.2f mm",
-                         path, joints.count, missed, FitBenchmark.mean(joints), median(joints), FitBenchmark.mean(world)))
+            runs.append(run)
+            let s = StereoScore.score(joints: run.hands.compactMapValues(\.joints3d), world: run.hands.compactMapValues(\.world),
+                                      truth: truth, seconds: run.seconds)
+            let missed = truth.keys.filter { run.frames.contains($0) && run.hands[$0] == nil }.count
+            let world = truth.keys.compactMap { f in run.hands[f]?.world.map { Procrustes.alignedMeanDistance(truth[f]!, $0) * 1000 } }
+            print("\(path): \(s.frames) frames scored (\(missed) of the truth's frames without a hand here)")
+            print(String(format: "  against triangulated points   %6.2f mm PA-MPJPE (median %.2f; world_landmarks %.2f)",
+                         s.triangulated, s.triangulatedMedian, FitBenchmark.mean(world)))
+            print(String(format: "  wrist-relative, one scale     %6.2f mm", s.wristRelative))
+            print(String(format: "  bone-length variation         %6.2f %% (second half), settled within 1%% after %.1f s",
+                         s.boneVariation, s.settleSeconds))
+            print(String(format: "  jitter                        %6.2f mm, lag %.2f frames behind the world landmarks", s.jitter, s.lag))
         }
-    }
-
-    func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let s = values.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+        if runs.count >= 2, let c = StereoScore.crossView(runs[0].hands.compactMapValues(\.joints3d),
+                                                          runs[1].hands.compactMapValues(\.joints3d), rotation: cal.rotation) {
+            print(String(format: "cross-view (%@ as view 0, %@ as view 1): %.2f mm over %d frames", records[0], records[1], c.mean, c.frames))
+        }
     }
 }
 
@@ -66,6 +73,8 @@ struct ScoredHands {
     var hands: [Int: Hand] = [:]
     /// Every frame the records hold, with a hand or not.
     var frames: Set<Int> = []
+    /// Each frame's time (pts), seconds.
+    var seconds: [Int: Double] = [:]
 
     init(path: String) throws {
         let text: String
@@ -79,6 +88,7 @@ struct ScoredHands {
             guard object["type"] as? String == "frame", let index = object["index"] as? Int else { continue }
             let frame = ((object["image"] as? [String: Any])?["id"] as? String).flatMap { Int($0) } ?? index
             frames.insert(frame)
+            seconds[frame] = object["pts"] as? Double ?? Double(index) / 30
             guard let hand = (object["hands"] as? [[String: Any]])?.first else { continue }
             func points3(_ key: String) -> [SIMD3<Double>]? {
                 guard let p = hand[key] as? [[Double]], p.count == 21, p.allSatisfy({ $0.count == 3 }) else { return nil }

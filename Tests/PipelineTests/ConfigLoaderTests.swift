@@ -73,6 +73,16 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertNil(StreamSettings().stillImages, "unset: decided by the input")
     }
 
+    func testSmoothingTakesAFlagOrAMode() throws {
+        for (value, expected) in [("true", Smoothing.auto), ("false", .off), ("\"causal\"", .causal), ("\"two-pass\"", .twoPass), ("\"auto\"", .auto)] {
+            let config = try ConfigLoader.parse("[defaults]\nsmoothing = \(value)\n[[streams]]\nname = \"a\"\ninput = \"x.mp4\"\n", file: "s.toml")
+            XCTAssertEqual(config.streams[0].settings.smoothing, expected, value)
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse("[defaults]\nsmoothing = \"twopass\"\n", file: "s.toml")) { error in
+            XCTAssertEqual("\(error)", "s.toml: defaults.smoothing: expected true, false, \"auto\", \"causal\", \"two-pass\", got \"twopass\"")
+        }
+    }
+
     func testDefaultsWhenTheFileIsAlmostEmpty() throws {
         let config = try ConfigLoader.parse("[[streams]]\nname = \"a\"\ninput = \"x.mp4\"\n", file: "min.toml")
         XCTAssertEqual(config.streams[0].outputs, ["ndjson:-"])

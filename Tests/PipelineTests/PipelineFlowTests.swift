@@ -38,6 +38,25 @@ private struct FakeFitStage: FrameStage {
     }
 }
 
+/// A smoother's shape of stage: each frame is finished only after `lookahead` later frames (or the
+/// end), and says in its fit how many it saw.
+private struct LookaheadStage: FrameStage {
+    let name = "fit"
+    let lookahead = 4
+    var processed = -1
+    var completed = -1
+
+    mutating func process(_ work: inout FrameWork) {
+        processed = work.frame.index
+    }
+
+    mutating func complete(_ work: inout FrameWork) {
+        precondition(work.frame.index == completed + 1, "frame \(work.frame.index) completed after \(completed)")
+        completed = work.frame.index
+        work.hands[0].fit = FitSummary(iterations: processed - work.frame.index, reprojectionPixels: 0, milliseconds: 0, warm: true)
+    }
+}
+
 /// Sleeps per frame, to make a live source outrun the pipeline.
 private struct SlowStage: FrameStage {
     let name = "slow"
@@ -86,6 +105,30 @@ final class PipelineFlowTests: XCTestCase {
                        false, "a new track starts cold")
         XCTAssertEqual(Set((frames[5]["stage_ms"] as? [String: Double])?.keys ?? [:].keys), ["decode", "evidence", "fit"])
         XCTAssertEqual(try schemaErrors(ofLinesIn: output), [])
+    }
+
+    /// A stage with a lookahead holds each frame until it has seen that many later ones; frames still
+    /// leave in order, every one of them, and the last ones at the end of the stream.
+    func testAStageWithALookaheadFinishesEachFrameAfterTheFramesBehindIt() throws {
+        let directory = try TemporaryDirectory()
+        let clip = directory.file("clip.mp4")
+        try Fixtures.makeClip(at: clip, seconds: 1)
+        let output = directory.file("out.ndjson")
+        let source = try VideoSource(try InputSpec(parsing: clip))
+        let sinks = SinkSet([try FileSink(path: output, logger: logger)])
+        let pipeline = Pipeline(source: source, stages: [FakeEvidenceStage(), LookaheadStage()], sinks: sinks,
+                                context: StreamContext(stream: "clip"), logger: logger)
+        pipeline.start()
+        let result = try XCTUnwrap(pipeline.wait(timeout: 60))
+        sinks.close()
+        XCTAssertEqual([result.decoded, result.processed], [30, 30])
+        let all = try readRecords(output)
+        XCTAssertEqual(all.first?["type"] as? String, "header")
+        XCTAssertEqual(all.last?["type"] as? String, "end")
+        let frames = records(all, ofType: "frame")
+        XCTAssertEqual(frames.map { $0["index"] as? Int }, (0..<30).map { $0 })
+        let seen = frames.map { (($0["hands"] as? [[String: Any]])?.first?["fit"] as? [String: Any])?["iterations"] as? Int }
+        XCTAssertEqual(seen, (0..<30).map { min(4, 29 - $0) })
     }
 
     func testALiveSourceDropsAtTheEntranceAndAccountsForEveryFrame() throws {

@@ -11,7 +11,8 @@ import Video
 /// `handedness`, `track`).
 ///
 /// Each track keeps its own fitter (warm starts, its shape estimate, its filter); a track that
-/// disappears is forgotten, and a hand that reappears starts cold. The camera is the stream's
+/// disappears is forgotten, and a hand that reappears starts cold, from the stream's last shape
+/// estimate for its side (a person's hand does not change when it leaves the view). The camera is the stream's
 /// configured intrinsics (distortion honoured) or, without them, `PinholeCamera`'s stated
 /// default field of view for the frame's size.
 ///
@@ -22,19 +23,24 @@ public struct FittingStage: FrameStage {
     public let name = "fit"
     /// The regressor, named by its layout (its weights are committed with the source).
     public let models: [ModelDescription]
+    /// With two-pass smoothing, the smoother's lag: each frame waits for that many later frames.
+    public let lookahead: Int
     private let state: FittingState
 
     /// `handModel` is the config's `model` ("builtin" or "mano:PATH"), loaded once for both sides;
     /// `regressor` nil loads the committed weights; `filter` nil switches the jitter filter off.
+    /// `smootherLag` switches two-pass smoothing on (`TrackSmoother`; give `filter` nil with it).
     /// `evidenceFromMask`: the keypoints come from the mask regressor (mask-only streams), rough
     /// guesses that the silhouette should overrule, so they weigh less.
     public init(handModel: String = "builtin", regressor: HandRegressor? = nil,
-                filter: HandFilterSettings? = .standard, evidenceFromMask: Bool = false) throws {
+                filter: HandFilterSettings? = .standard, smootherLag: Int? = nil, evidenceFromMask: Bool = false) throws {
         let r = try regressor ?? HandRegressor.bundled()
         let right = try HandModel.named(handModel, side: .right)
         let left = try HandModel.named(handModel, side: .left)
         state = FittingState(regressor: r, filter: filter, right: right, left: left)
         state.evidenceFromMask = evidenceFromMask
+        state.smootherLag = smootherLag
+        lookahead = smootherLag ?? 0
         models = [
             ModelDescription(name: "hand_model", version: right.source),
             ModelDescription(name: "fit_regressor", version: "mlp-" + r.network.sizes.map(String.init).joined(separator: "-")),
@@ -43,6 +49,10 @@ public struct FittingStage: FrameStage {
 
     public mutating func process(_ work: inout FrameWork) {
         state.process(&work)
+    }
+
+    public mutating func complete(_ work: inout FrameWork) {
+        state.complete(&work)
     }
 }
 
@@ -55,6 +65,13 @@ private final class FittingState: @unchecked Sendable {
     var fitters: [Int: HandFitter] = [:]
     var sides: [Int: HandSideVote] = [:]
     var silhouettes: [Int: SilhouetteFitTerm] = [:]
+    /// The last shape estimate of each side's ended tracks, for the next track of that side.
+    var lastShapes: [HandSide: TrackShape] = [:]
+    /// Two-pass smoothing: each fitter's smoother (a track's fitter is replaced when its side
+    /// changes, and the two are smoothed apart), and the lag.
+    var smootherLag: Int?
+    var smoothers: [ObjectIdentifier: TrackSmoothing] = [:]
+    var smoothed = [Double](repeating: 0, count: TrackSmoother.parameterCount)
     var evidenceFromMask = false
     var seen: Set<Int> = []
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
@@ -114,18 +131,24 @@ private final class FittingState: @unchecked Sendable {
             } else {
                 let changed = vote.settle()
                 let side = vote.side ?? .right
-                var continues = !newTrack
                 if let existing = fitters[hand.track], existing.model.side == side, !changed {
                     fitter = existing
                 } else {
                     fitter = makeFitter(side: side, camera: camera, still: still)
                     fitters[hand.track] = fitter
-                    continues = false
                 }
                 silhouette = prepare(fitter, track: hand.track, work: work, camera: camera)
-                fitter.fit(evidence, time: work.frame.pts, continuesTrack: continues, into: &result)
+                // A new fitter starts cold by itself, from its side's carried shape if there is one.
+                fitter.fit(evidence, time: work.frame.pts, into: &result)
             }
             sides[hand.track] = vote
+            if let lag = smootherLag, !still {
+                let key = ObjectIdentifier(fitter)
+                if smoothers[key] == nil { smoothers[key] = TrackSmoothing(fitter: fitter, track: hand.track, smoother: TrackSmoother(lag: lag)) }
+                fitter.unfilteredSolution.withUnsafeBufferPointer {
+                    smoothers[key]!.smoother.push(frame: work.frame.index, time: work.frame.pts, parameters: $0, restart: !result.warm)
+                }
+            }
             let maskIoU = silhouette.map { term in fitter.unfilteredSolution.withUnsafeBufferPointer { term.gridIoU(at: $0) } }
 
             // 3. The record: the person's hand, and the fit.
@@ -138,9 +161,37 @@ private final class FittingState: @unchecked Sendable {
         }
         // Tracks not seen this frame have ended.
         if fitters.count != seen.count || sides.count != seen.count {
-            for track in fitters.keys where !seen.contains(track) { fitters[track] = nil }
+            for (track, fitter) in fitters where !seen.contains(track) {
+                if !still && fitter.trackShape.frames > 0 { lastShapes[fitter.model.side] = fitter.trackShape.carried() }
+                fitters[track] = nil
+            }
             for track in sides.keys where !seen.contains(track) { sides[track] = nil }
             for track in silhouettes.keys where !seen.contains(track) { silhouettes[track] = nil }
+        }
+        // A smoother whose fitter is gone has had its last frame.
+        for (key, entry) in smoothers where !entry.ended && fitters[entry.track] !== entry.fitter { smoothers[key]!.ended = true }
+    }
+
+    /// Two-pass smoothing: a held frame's hands get their smoothed fits, posed with their track's
+    /// shape as it stands now, which has seen the frames after them.
+    func complete(_ work: inout FrameWork) {
+        for h in work.hands.indices {
+            let hand = work.hands[h]
+            guard let key = smoothers.first(where: { $0.value.track == hand.track && $0.value.smoother.oldestFrame == work.frame.index })?.key,
+                  let landmarks = hand.landmarks, landmarks.count == 42 else { continue }
+            let entry = smoothers[key]!
+            smoothed.withUnsafeMutableBufferPointer { _ = smoothers[key]!.smoother.takeOldest(into: $0) }
+            if smoothers[key]!.smoother.count == 0 && entry.ended { smoothers[key] = nil }
+            for i in 0..<10 { smoothed[48 + i] = entry.fitter.trackShape.shape[i] }
+            readEvidence(hand, landmarks: landmarks)
+            smoothed.withUnsafeBufferPointer { entry.fitter.evaluate($0, into: &result) }
+            guard let fit = hand.fit else { continue }
+            result.iterations = fit.iterations
+            result.milliseconds = fit.milliseconds
+            result.warm = fit.warm
+            var record = hand
+            write(result, evidence: evidence, into: &record, maskIoU: fit.maskIoU, wantsVertices: work.context.wantsVertices)
+            work.hands[h] = record
         }
     }
 
@@ -176,13 +227,20 @@ private final class FittingState: @unchecked Sendable {
             settings.temporal = false
             settings.weights = .stillImage
         }
+        // Two-pass: the smoother joins the frames, both ways; a temporal term would pull each fit
+        // toward the one before it, a lag the smoother cannot take out (measured: see
+        // `SmootherNoise.standard`).
+        if let lag = smootherLag, lag > 0 { settings.temporal = false }
         if evidenceFromMask {
             // The mask regressor's keypoints are a start, not a measurement: a few times
             // looser than a landmark network's, so the outline decides the details.
             settings.weights.pixelSigma *= 4
+            settings.weights.warmPixelSigma = nil
             settings.weights.worldSigma *= 4
         }
-        return HandFitter(model: side == .left ? left : right, regressor: regressor, settings: settings)
+        let fitter = HandFitter(model: side == .left ? left : right, regressor: regressor, settings: settings)
+        if !still, let shape = lastShapes[side] { fitter.reset(shape: shape) }
+        return fitter
     }
 
     /// Points `fitter` at this frame: its camera, its side in `evidence`, vertices when asked, and
@@ -191,6 +249,8 @@ private final class FittingState: @unchecked Sendable {
         if fitter.settings.camera != camera { fitter.settings.camera = camera }
         fitter.settings.includeVertices = work.context.wantsVertices
         evidence.isLeft = fitter.model.side == .left
+        // Beside a mask, the outline shares the say with the keypoints at the balance measured with it.
+        if work.mask != nil && fitter.settings.weights.warmPixelSigma != nil { fitter.settings.weights.warmPixelSigma = nil }
         let silhouette = work.mask.map { attachSilhouette(mask: $0, to: fitter, track: track, camera: camera) }
         if silhouette == nil { fitter.extraTerm = nil }
         return silhouette
@@ -202,10 +262,10 @@ private final class FittingState: @unchecked Sendable {
                       still: Bool) -> (HandFitter, SilhouetteFitTerm?) {
         let rightFitter = makeFitter(side: .right, camera: camera, still: still)
         _ = prepare(rightFitter, track: track, work: work, camera: camera)
-        rightFitter.fit(evidence, time: work.frame.pts, continuesTrack: false, into: &otherResult)
+        rightFitter.fit(evidence, time: work.frame.pts, into: &otherResult)
         let leftFitter = makeFitter(side: .left, camera: camera, still: still)
         let leftSilhouette = prepare(leftFitter, track: track, work: work, camera: camera)
-        leftFitter.fit(evidence, time: work.frame.pts, continuesTrack: false, into: &result)
+        leftFitter.fit(evidence, time: work.frame.pts, into: &result)
         vote.add(HandSideVote.fitVote(rightCost: otherResult.dataCostPerKeypoint, leftCost: result.dataCostPerKeypoint))
         let side: HandSide = vote.logOdds >= 0 ? .right : .left
         vote.decide(side)
@@ -261,4 +321,12 @@ private final class FittingState: @unchecked Sendable {
         fitter.extraTerm = term
         return term
     }
+}
+
+/// A fitter's smoother and the track it fits (`FittingState.smoothers`).
+private struct TrackSmoothing {
+    let fitter: HandFitter
+    let track: Int
+    var smoother: TrackSmoother
+    var ended = false
 }

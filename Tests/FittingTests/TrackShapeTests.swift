@@ -1,0 +1,108 @@
+import Fitting
+import HandModel
+import XCTest
+
+/// A track's shape settles, then holds against a stray frame, and a new track of the same hand
+/// starts from it.
+final class TrackShapeTests: XCTestCase {
+    let model = HandModel.builtIn(side: .right)
+    let camera = PinholeCamera(fx: 900, fy: 900, cx: 360, cy: 360)
+
+    /// One person's hand opening and closing in front of the camera, with landmark-like noise.
+    struct Clip {
+        let model: HandModel
+        let camera: PinholeCamera
+        var rng: SeededRandom
+        let shape: [Double]
+        let open: [Double]
+        let closed: [Double]
+
+        init(model: HandModel, camera: PinholeCamera, seed: UInt64) {
+            self.model = model
+            self.camera = camera
+            rng = SeededRandom(seed: seed)
+            let sampler = PoseSampler(model: model)
+            shape = PoseSampler.sampleShape(&rng, sigma: 0.8)
+            open = sampler.pose(PoseSampler.articulations["relaxed"]!, jitter: 0, rng: &rng)
+            closed = sampler.pose(PoseSampler.articulations["grasp"]!, jitter: 0, rng: &rng)
+        }
+
+        /// Frame `f`'s evidence and true joints, of this hand or of one with `shape`.
+        mutating func frame(_ f: Int, shape other: [Double]? = nil) -> (FitEvidence, [SIMD3<Double>]) {
+            let t = 0.5 + 0.5 * sin(Double(f) / 20)
+            let pose = zip(open, closed).map { (1 - t) * $0 + t * $1 }
+            let p = HandParameters(globalOrient: SIMD3(2.2, 0.3 * t, 0.2), pose: pose, shape: other ?? shape,
+                                   transl: SIMD3(0.02 * t, 0.01, 0.45))
+            let joints = model.keypoints(p)
+            var synth = EvidenceSynthesizer()
+            synth.outliers = 0
+            return (synth.evidence(for: joints, camera: camera, rng: &rng), joints)
+        }
+
+        func fitter() -> HandFitter {
+            var settings = FitSettings(camera: camera)
+            settings.filter = nil
+            return HandFitter(model: model, regressor: nil, settings: settings)
+        }
+    }
+
+    func testTheShapeSettlesAndHoldsAgainstAStrayFrame() {
+        var clip = Clip(model: model, camera: camera, seed: 17)
+        let bigger = clip.shape.enumerated().map { $0.offset == 0 ? $0.element + 2.5 : $0.element }
+        let fitter = clip.fitter()
+        var result = HandFitResult()
+        var history: [[Double]] = []
+        for f in 0..<300 {
+            let (evidence, _) = clip.frame(f)
+            fitter.fit(evidence, time: Double(f) / 30, into: &result)
+            history.append(fitter.trackShape.shape)
+        }
+        func distance(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot() }
+        // Settled: the last five seconds move the estimate far less than the first five did.
+        let early = distance(history[0], history[149]), late = distance(history[150], history[299])
+        print(String(format: "shape moved %.3f over the first 150 frames, %.3f over the next 150", early, late))
+        XCTAssertLessThan(late, 0.1 * max(early, 0.1))
+
+        // One frame of a much bigger hand hardly moves it; the same evidence held for many frames does.
+        let settled = fitter.trackShape.shape
+        let (stray, _) = clip.frame(300, shape: bigger)
+        fitter.fit(stray, time: 10, into: &result)
+        let oneFrame = distance(fitter.trackShape.shape, settled)
+        for f in 301..<600 {
+            let (evidence, _) = clip.frame(f, shape: bigger)
+            fitter.fit(evidence, time: Double(f) / 30, into: &result)
+        }
+        let held = distance(fitter.trackShape.shape, settled)
+        print(String(format: "one stray frame moved the shape %.4f; 300 frames of the bigger hand moved it %.3f", oneFrame, held))
+        XCTAssertLessThan(oneFrame, 0.02)
+        XCTAssertGreaterThan(held, 20 * oneFrame)
+    }
+
+    /// A new track of the same hand (`reset(shape:)` with the last track's `carried()` estimate)
+    /// starts cold with that shape instead of the mean hand's.
+    func testANewTrackStartsFromTheCarriedShape() {
+        var clip = Clip(model: model, camera: camera, seed: 19)
+        let first = clip.fitter()
+        var result = HandFitResult()
+        for f in 0..<120 {
+            let (evidence, _) = clip.frame(f)
+            first.fit(evidence, time: Double(f) / 30, into: &result)
+        }
+        let carried = first.trackShape.carried()
+        XCTAssertEqual(carried.shape, first.trackShape.shape)
+        XCTAssertEqual(carried.frames, Int(TrackShape.carriedFrames))
+
+        let second = clip.fitter()
+        second.reset(shape: carried)
+        let (evidence, _) = clip.frame(500)
+        second.fit(evidence, time: 0, into: &result)
+        XCTAssertFalse(result.warm)
+        for i in 0..<10 { XCTAssertEqual(result.parameters.shape[i], carried.shape[i], accuracy: 0.05, "shape[\(i)]") }
+        // What was carried is the hand's: its keypoints at rest are closer to the truth's than the mean hand's.
+        func restError(_ s: [Double]) -> Double {
+            zip(model.keypoints(HandParameters(shape: s)), model.keypoints(HandParameters(shape: clip.shape)))
+                .map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.reduce(0, +) / 21
+        }
+        XCTAssertLessThan(restError(carried.shape), 0.8 * restError([Double](repeating: 0, count: 10)))
+    }
+}
