@@ -59,8 +59,12 @@ let package = Package(
             "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration", "Metrics",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Corpora: a manifest of videos, one job per video, resumable, indexed for Slurm and Kubernetes.
+        .target(name: "Batch", dependencies: [
+            "Pipeline", "Configuration", "Sinks", "Video", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "handmesh", dependencies: [
-            "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration", "Metrics",
+            "Batch", "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration", "Metrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -72,7 +76,7 @@ let package = Package(
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "HandModel", "Evidence"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "HandModel", "Video"]),
         .testTarget(name: "SilhouetteTests", dependencies: ["Silhouette", "Render", "Fitting", "HandModel"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video", "Fitting", "Metrics"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video", "Fitting", "Metrics", "Batch"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -65,6 +65,22 @@ public enum ConfigLoader {
         return config
     }
 
+    /// Stream settings written as a TOML table's keys (`max_hands = 1`, `camera = {fx = …}`) over
+    /// `base`: a batch manifest's per-video overrides. `file` names where they came from in errors.
+    public static func settings(_ text: String, over base: StreamSettings, file: String) throws -> StreamSettings {
+        if let problem = TOMLPrescan.firstProblem(in: text) {
+            throw ConfigError(file: file, location: "", message: "\(problem.message)")
+        }
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
+            throw ConfigError(file: file, location: "", message: error.description)
+        }
+        var reader = TableReader(table, path: "", file: file)
+        let settings = try readSettings(&reader, base: base)
+        try reader.finish(known: settingsKeys)
+        return settings
+    }
+
     static let streamKeys = ["name", "input", "outputs", "mask", "snapshot"]
     static let settingsKeys = [
         "max_dimension", "realtime", "live", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
