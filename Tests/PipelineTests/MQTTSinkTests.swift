@@ -123,6 +123,46 @@ final class MQTTSinkTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("s3cret"), "the password never reaches the logs")
     }
 
+    func testMQTTSOverTLSChecksTheBrokerAgainstTheConfiguredCA() throws {
+        let dir = try TemporaryDirectory()
+        // A private CA and a broker certificate for 127.0.0.1, as a site would make them.
+        let openssl: [[String]] = [
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=handmesh test CA",
+             "-keyout", dir.file("ca.key"), "-out", dir.file("ca.pem")],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", dir.file("broker.key"), "-out", dir.file("broker.csr")],
+            ["x509", "-req", "-in", dir.file("broker.csr"), "-CA", dir.file("ca.pem"), "-CAkey", dir.file("ca.key"), "-CAcreateserial",
+             "-days", "2", "-extfile", dir.file("san.cnf"), "-out", dir.file("broker.pem")],
+        ]
+        try "subjectAltName = IP:127.0.0.1\n".write(toFile: dir.file("san.cnf"), atomically: true, encoding: .utf8)
+        for arguments in openssl {
+            let made = try runTool("/usr/bin/openssl", arguments, timeout: 60)
+            XCTAssertEqual(made.status, 0, made.stderr)
+        }
+        let broker = try MosquittoBroker(extraConfig: "allow_anonymous true\ncafile \(dir.file("ca.pem"))\ncertfile \(dir.file("broker.pem"))\nkeyfile \(dir.file("broker.key"))\n")
+        try Fixtures.makeClip(at: dir.file("clip.mp4"), seconds: 1)
+        try "[defaults]\nmqtt_ca_file = \"ca.pem\"\n".write(toFile: dir.file("c.toml"), atomically: true, encoding: .utf8)
+        let subscriber = try Child("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", String(broker.port), "--cafile", dir.file("ca.pem"),
+                                                             "-q", "1", "-t", "hm/tls", "-C", "32", "-W", "60"])
+        usleep(500_000)
+        let result = try runTool(try Fixtures.handmeshBinary(), [
+            "run", "--config", dir.file("c.toml"), "--input", dir.file("clip.mp4"),
+            "--output", "mqtts://127.0.0.1:\(broker.port)/hm/tls", "ndjson:\(dir.file("out.ndjson"))",
+        ], timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(subscriber.waitForExit(timeout: 30))
+        assertSame(subscriber.stdout.split(separator: "\n").map(String.init), try lines(of: dir.file("out.ndjson")), "every record over TLS")
+
+        // Another CA: the broker's certificate does not check out, and nothing is sent.
+        try "[defaults]\nmqtt_ca_file = \"/etc/ssl/certs/ca-certificates.crt\"\n".write(toFile: dir.file("other.toml"), atomically: true, encoding: .utf8)
+        let refused = try runTool(try Fixtures.handmeshBinary(), [
+            "run", "--config", dir.file("other.toml"), "--input", dir.file("clip.mp4"),
+            "--output", "mqtts://127.0.0.1:\(broker.port)/hm/tls", "ndjson:\(dir.file("out2.ndjson"))",
+        ], timeout: 120)
+        XCTAssertEqual(refused.status, 0, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("never acknowledged"), refused.stderr)
+        XCTAssertGreaterThan(parseRecords(try String(contentsOfFile: dir.file("out2.ndjson"), encoding: .utf8)).count, 0)
+    }
+
     func testBadMQTTOutputsAreOneLineNamingWhatAndWhere() throws {
         let binary = try Fixtures.handmeshBinary()
         let dir = try TemporaryDirectory()

@@ -16,10 +16,10 @@ final class MosquittoBroker {
         }
         directory = try TemporaryDirectory()
         port = try freeLoopbackPort()
-        var config = "listener \(port) 127.0.0.1\n" + extraConfig
+        // Started as root, mosquitto would switch to its own user, which cannot read or write here.
+        var config = "listener \(port) 127.0.0.1\nuser \(NSUserName())\n" + extraConfig
         if persistent {
-            // Started as root, mosquitto would switch to its own user, which cannot write here.
-            config += "persistence true\npersistence_location \(directory.path)/\nuser \(NSUserName())\n"
+            config += "persistence true\npersistence_location \(directory.path)/\n"
         }
         try config.write(toFile: directory.file("mosquitto.conf"), atomically: true, encoding: .utf8)
         try start()
