@@ -30,7 +30,7 @@ struct Run: ParsableCommand {
     var input: [String] = []
 
     @Option(name: .long, parsing: .upToNextOption,
-            help: "Outputs: ndjson:- (stdout, the default), ndjson:PATH or unix:PATH.")
+            help: "Outputs: ndjson:- (stdout, the default), ndjson:PATH, unix:PATH, mqtt://HOST[:PORT]/TOPIC or mqtts://….")
     var output: [String] = []
 
     @Option(name: .long, help: "Serve Prometheus metrics at /metrics on unix:PATH or a loopback HOST:PORT (the config's metrics).")
