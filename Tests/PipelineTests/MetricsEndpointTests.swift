@@ -71,6 +71,25 @@ final class MetricsEndpointTests: XCTestCase {
         XCTAssertTrue(config.stderr.contains("metrics"), config.stderr)
     }
 
+    func testServeTakesTheEndpointFromTheConfig() throws {
+        let dir = try TemporaryDirectory()
+        try Fixtures.makeClip(at: dir.file("clip.mp4"), seconds: 10)
+        let socket = dir.file("metrics.sock")
+        try "metrics = \"unix:\(socket)\"\n[defaults]\nrealtime = true\n".write(toFile: dir.file("c.toml"), atomically: true, encoding: .utf8)
+        let serve = try Child(try Fixtures.handmeshBinary(), ["serve", "--config", dir.file("c.toml"), "--input", dir.file("clip.mp4"),
+                                                             "--name", "desk", "--output", "ndjson:\(dir.file("out.ndjson"))"])
+        defer { serve.kill() }
+        var text = ""
+        XCTAssertTrue(eventually(timeout: 60) {
+            text = (try? scrape(["--unix-socket", socket, "http://localhost/metrics"]).stdout) ?? ""
+            return text.contains("handmesh_frames_processed_total{stream=\"desk\"} 1")
+        }, text + serve.stderr)
+        serve.send(SIGTERM)
+        XCTAssertTrue(serve.waitForExit(timeout: 30))
+        XCTAssertEqual(serve.status, 0, serve.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: socket))
+    }
+
     func testAddressesAndTheTextFormat() throws {
         XCTAssertEqual(try MetricsAddress(parsing: "localhost:9464"), .tcp(host: "127.0.0.1", port: 9464))
         XCTAssertEqual(try MetricsAddress(parsing: "[::1]:9464"), .tcp(host: "::1", port: 9464))
