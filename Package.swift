@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavdevice libswscale libavutil",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // Video in: FFmpeg demux, decode and scale into RGB frames.
         .target(name: "Video", dependencies: ["CFFmpeg"]),
@@ -47,17 +48,23 @@ let package = Package(
         .target(name: "Silhouette", dependencies: ["HandModel", "Fitting", "Render", "COpenBLAS"], resources: [.copy("Resources/mask-regressor.safetensors")]),
         // What goes out: record types and their JSON.
         .target(name: "Records"),
-        // Where records go: files, stdout, Unix sockets.
-        .target(name: "Sinks", dependencies: ["Records", .product(name: "Logging", package: "swift-log")]),
-        // The config file, validated.
-        .target(name: "Configuration", dependencies: ["TOMLKit"]),
+        // Where records go: files, stdout, Unix sockets, an MQTT broker.
+        .target(name: "Sinks", dependencies: ["Records", "CMosquitto", .product(name: "Logging", package: "swift-log")]),
+        // Counters and histograms for Prometheus, and the endpoint that serves them.
+        .target(name: "Metrics", dependencies: ["Sinks"]),
+        // The config file, validated; outputs are checked with the sinks' own parsers.
+        .target(name: "Configuration", dependencies: ["TOMLKit", "Sinks", "Metrics"]),
         // Stages on Dispatch queues, from a source to the sinks.
         .target(name: "Pipeline", dependencies: [
-            "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration",
+            "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration", "Metrics",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Corpora: a manifest of videos, one job per video, resumable, indexed for Slurm and Kubernetes.
+        .target(name: "Batch", dependencies: [
+            "Pipeline", "Configuration", "Sinks", "Video", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "handmesh", dependencies: [
-            "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration",
+            "Batch", "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration", "Metrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -69,7 +76,7 @@ let package = Package(
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "HandModel", "Evidence"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "HandModel", "Video"]),
         .testTarget(name: "SilhouetteTests", dependencies: ["Silhouette", "Render", "Fitting", "HandModel"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video", "Fitting"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video", "Fitting", "Metrics", "Batch"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,6 @@
 import Foundation
+import Metrics
+import Sinks
 import TOMLKit
 
 /// Reads and validates a config file. Every failure is a `ConfigError` naming the file and the
@@ -44,6 +46,12 @@ public enum ConfigLoader {
         if let level = try top.string("log_level") {
             config.logLevel = try logLevel(level, at: "log_level", reader: top)
         }
+        if let metrics = try top.string("metrics", expected: "unix:PATH or a loopback HOST:PORT") {
+            do { _ = try MetricsAddress(parsing: metrics) } catch {
+                throw top.error("metrics", "\(MetricsAddress.expected), got \(ConfigError.quoted(metrics))")
+            }
+            config.metrics = metrics
+        }
         if var defaults = try top.table("defaults") {
             config.defaults = try readSettings(&defaults, base: StreamSettings())
             try defaults.finish(known: settingsKeys)
@@ -52,15 +60,32 @@ public enum ConfigLoader {
             config.streams.append(try readStream(&stream, defaults: config.defaults))
             try stream.finish(known: streamKeys + settingsKeys)
         }
-        try top.finish(known: ["log_level", "defaults", "streams"])
+        try top.finish(known: ["log_level", "metrics", "defaults", "streams"])
         try checkStreamsTogether(config.streams, file: file)
         return config
+    }
+
+    /// Stream settings written as a TOML table's keys (`max_hands = 1`, `camera = {fx = …}`) over
+    /// `base`: a batch manifest's per-video overrides. `file` names where they came from in errors.
+    public static func settings(_ text: String, over base: StreamSettings, file: String) throws -> StreamSettings {
+        if let problem = TOMLPrescan.firstProblem(in: text) {
+            throw ConfigError(file: file, location: "", message: "\(problem.message)")
+        }
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
+            throw ConfigError(file: file, location: "", message: error.description)
+        }
+        var reader = TableReader(table, path: "", file: file)
+        let settings = try readSettings(&reader, base: base)
+        try reader.finish(known: settingsKeys)
+        return settings
     }
 
     static let streamKeys = ["name", "input", "outputs", "mask", "snapshot"]
     static let settingsKeys = [
         "max_dimension", "realtime", "live", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
         "models_dir", "vertices", "smoothing", "still_images", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "max_clients", "threads", "log_level",
+        "mqtt_buffer_bytes", "mqtt_credentials", "mqtt_ca_file",
     ]
 
     private static func readStream(_ reader: inout TableReader, defaults: StreamSettings) throws -> StreamConfig {
@@ -97,12 +122,18 @@ public enum ConfigLoader {
     }
 
     private static func checkOutput(_ output: String, location: String, file: String) throws {
+        if output.hasPrefix("mqtt://") || output.hasPrefix("mqtts://") {
+            do { _ = try MQTTAddress(parsing: output) } catch let error as SinkError {
+                throw ConfigError(file: file, location: location, message: error.message)
+            }
+            return
+        }
         let ok = output == "ndjson:-"
             || (output.hasPrefix("ndjson:") && output.count > 7)
             || (output.hasPrefix("unix:") && output.count > 5 && output.utf8.count - 5 < 108)
         guard ok else {
             throw ConfigError(file: file, location: location,
-                              message: "expected ndjson:-, ndjson:PATH or unix:PATH (path under 108 bytes), got \(ConfigError.quoted(output))")
+                              message: "expected ndjson:-, ndjson:PATH, unix:PATH (path under 108 bytes) or mqtt://HOST[:PORT]/TOPIC, got \(ConfigError.quoted(output))")
         }
     }
 
@@ -184,6 +215,15 @@ public enum ConfigLoader {
             throw reader.error("client_buffer_bytes", "expected at least \(floor) bytes, the longest frame record with max_hands = \(settings.maxHands) and vertices = \(settings.vertices), got \(settings.clientBufferBytes)")
         }
         if let value = try reader.int("max_clients", in: 1...65536) { settings.maxClients = value }
+        if let value = try reader.int("mqtt_buffer_bytes", in: 4096...(1 << 30)) { settings.mqttBufferBytes = value }
+        if let value = try reader.string("mqtt_credentials", expected: "a file path") {
+            guard !value.isEmpty else { throw reader.error("mqtt_credentials", "expected a file path, got \"\"") }
+            settings.mqttCredentials = resolve(value, againstFolderOf: reader.file)
+        }
+        if let value = try reader.string("mqtt_ca_file", expected: "a PEM file path") {
+            guard !value.isEmpty else { throw reader.error("mqtt_ca_file", "expected a PEM file path, got \"\"") }
+            settings.mqttCAFile = resolve(value, againstFolderOf: reader.file)
+        }
         if let value = try reader.int("threads", in: 0...256) { settings.threads = value }
         if let value = try reader.string("log_level") {
             settings.logLevel = try logLevel(value, at: "log_level", reader: reader)

@@ -2,6 +2,9 @@
 public struct HandMeshConfig: Sendable, Equatable {
     /// trace, debug, info, notice, warning, error or critical.
     public var logLevel: String = "info"
+    /// Where Prometheus scrapes `/metrics`: `unix:PATH` or a loopback `HOST:PORT`; nil (the
+    /// default) serves no metrics.
+    public var metrics: String?
     /// Settings every stream starts from (`[defaults]`); a stream's own keys override them.
     public var defaults = StreamSettings()
     public var streams: [StreamConfig] = []
@@ -14,7 +17,7 @@ public struct StreamConfig: Sendable, Equatable {
     public var name: String
     /// What FFmpeg opens: a path, an image pattern, a URL, /dev/videoN, `-` or `lavfi:GRAPH`.
     public var input: String
-    /// `ndjson:-`, `ndjson:PATH` or `unix:PATH`.
+    /// `ndjson:-`, `ndjson:PATH`, `unix:PATH` or `mqtt://HOST[:PORT]/TOPIC` (`mqtts://`).
     public var outputs: [String]
     public var settings: StreamSettings
 
@@ -75,6 +78,12 @@ public struct StreamSettings: Sendable, Equatable {
     public var clientBufferBytes = 4 << 20
     /// Socket clients served at once; more are closed as they connect.
     public var maxClients = 64
+    /// Bytes of records an `mqtt://` output buffers while its broker is away or slow.
+    public var mqttBufferBytes = 4 << 20
+    /// A file holding the broker's username (first line) and password (second line).
+    public var mqttCredentials: String?
+    /// CA certificates (PEM) for `mqtts://`; nil uses the system's trust store.
+    public var mqttCAFile: String?
     /// Decoder and estimator threads; 0 lets each choose.
     public var threads = 0
     /// Overrides the file's log level for this stream's messages.

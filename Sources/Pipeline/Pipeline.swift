@@ -2,6 +2,7 @@ import Dispatch
 import Fitting
 import Foundation
 import Logging
+import Metrics
 import Records
 import Sinks
 import Video
@@ -178,10 +179,12 @@ public final class Pipeline: Sendable {
                         dropRun!.extend(frame.index)
                     }
                     status.update { $0.decoded += 1; $0.dropped += 1 }
+                    options.metrics?.decoded(dropped: true)
                     continue
                 }
                 flushDrops()
                 status.update { $0.decoded += 1 }
+                options.metrics?.decoded(dropped: false)
                 // A live source's next() mostly waits for the camera; what the frame cost to
                 // produce is at most the time since its capture.
                 var milliseconds = MonotonicClock.milliseconds(since: start)
@@ -203,6 +206,7 @@ public final class Pipeline: Sendable {
                                                            time: WallClock.now()))))
             case .reconnected(let attempt):
                 totals.reconnects += 1
+                options.metrics?.reconnected()
                 lostReason = nil
                 logger.notice("\(source.spec.text): reconnected after \(attempt) attempt(s)")
                 entrance.push(.record(.source(SourceRecord(stream: context.stream, event: .reconnected, attempt: attempt,
@@ -310,6 +314,7 @@ public final class Pipeline: Sendable {
                 checkOutputs()
                 processed += 1
                 limiter?.finished()
+                options.metrics?.processed(names: names, milliseconds: { work.stageMilliseconds[$0] }, hands: work.hands.count)
                 let end = MonotonicClock.nanoseconds()
                 status.update {
                     $0.processed += 1
@@ -324,7 +329,8 @@ public final class Pipeline: Sendable {
                 let seconds = Double(MonotonicClock.nanoseconds() &- started) / 1e9
                 let end = EndRecord(stream: stream, reason: totals.reason, decoded: totals.decoded, processed: processed,
                                     dropped: totals.dropped, corrupt: totals.corrupt, losses: totals.losses,
-                                    reconnects: totals.reconnects, seconds: seconds, detail: totals.detail,
+                                    reconnects: totals.reconnects, outputDropped: sinks.dropped(stream: stream),
+                                    seconds: seconds, detail: totals.detail,
                                     time: WallClock.now())
                 json.encodeLine(.end(end))
                 sinks.write(json.bytes, kind: .end, stream: stream)

@@ -1,3 +1,5 @@
+import Metrics
+
 /// Tuning of one pipeline; the defaults suit both files and live sources.
 public struct PipelineOptions: Sendable {
     /// Items each queue between two stages holds. With files this bounds how far the reader runs
@@ -7,6 +9,8 @@ public struct PipelineOptions: Sendable {
     /// at the entrance. nil: one per stage (including the sink), so every stage can be busy but no
     /// frame waits in a queue, which keeps latency at the sum of the stage times.
     public var maxInFlight: Int?
+    /// Counters and latency histograms for a metrics endpoint; nil (no endpoint) costs nothing.
+    public var metrics: StreamMetrics?
 
     public init() {}
 }

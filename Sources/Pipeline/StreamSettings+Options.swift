@@ -22,6 +22,11 @@ extension StreamSettings {
         options.socketMode = socketMode
         options.clientBufferBytes = clientBufferBytes
         options.maxClients = maxClients
+        options.mqttBufferBytes = mqttBufferBytes
+        options.mqttCredentialsFile = mqttCredentials
+        options.mqttCAFile = mqttCAFile
+        options.reconnectInitialDelay = reconnect.initialDelay
+        options.reconnectMaxDelay = reconnect.maxDelay
         return options
     }
 

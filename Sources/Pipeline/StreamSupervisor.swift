@@ -2,6 +2,7 @@ import Configuration
 import Dispatch
 import Foundation
 import Logging
+import Metrics
 import Sinks
 import Video
 
@@ -21,6 +22,8 @@ public final class StreamSupervisor: @unchecked Sendable {
     }
 
     public let config: StreamConfig
+    /// Counters and histograms across all of this stream's pipelines, when metrics are served.
+    public let metrics: StreamMetrics?
     private let logger: Logger
     private let makeStages: @Sendable (StreamSettings, Logger) throws -> [any FrameStage]
     private let lock = NSLock()
@@ -33,9 +36,10 @@ public final class StreamSupervisor: @unchecked Sendable {
     private var currentState = State.starting
     private var totalProcessed = 0
 
-    public init(config: StreamConfig, logger: Logger,
+    public init(config: StreamConfig, logger: Logger, metrics: StreamMetrics? = nil,
                 makeStages: @escaping @Sendable (StreamSettings, Logger) throws -> [any FrameStage] = { try StandardStages.make(for: $0, logger: $1) }) {
         self.config = config
+        self.metrics = metrics
         var logger = logger
         logger[metadataKey: "stream"] = .string(config.name)
         self.logger = logger
@@ -101,6 +105,13 @@ public final class StreamSupervisor: @unchecked Sendable {
         guard done.wait(timeout: .now() + seconds) == .success else { return false }
         done.signal()
         return true
+    }
+
+    /// The stream's open outputs (none before its first attempt or after it ends).
+    public var openSinks: [any RecordSink] {
+        lock.lock()
+        defer { lock.unlock() }
+        return sinks?.sinks ?? []
     }
 
     /// Reopens the stream's files (SIGHUP).
@@ -208,8 +219,10 @@ public final class StreamSupervisor: @unchecked Sendable {
         let source = try VideoSource(try InputSpec(parsing: config.input), options: settings.sourceOptions)
         let resolved = settings.resolved(for: source)
         let stages = try makeStages(resolved, logger)
+        var options = PipelineOptions()
+        options.metrics = metrics
         return Pipeline(source: source, stages: stages, sinks: sinks!, context: resolved.context(stream: config.name),
-                        logger: logger)
+                        options: options, logger: logger)
     }
 
     private static func format(_ seconds: Double) -> String {

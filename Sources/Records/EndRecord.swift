@@ -19,6 +19,8 @@ public struct EndRecord: Sendable {
     public var corrupt: Int
     public var losses: Int
     public var reconnects: Int
+    /// Records an output had to drop (an MQTT broker away longer than its buffer lasts).
+    public var outputDropped: Int
     /// Wall-clock seconds from the header to this record.
     public var seconds: Double
     /// What went wrong, for `failed`.
@@ -26,7 +28,7 @@ public struct EndRecord: Sendable {
     public var time: Double
 
     public init(stream: String, reason: Reason, decoded: Int, processed: Int, dropped: Int, corrupt: Int,
-                losses: Int, reconnects: Int, seconds: Double, detail: String? = nil, time: Double) {
+                losses: Int, reconnects: Int, outputDropped: Int = 0, seconds: Double, detail: String? = nil, time: Double) {
         self.stream = stream
         self.reason = reason
         self.decoded = decoded
@@ -35,6 +37,7 @@ public struct EndRecord: Sendable {
         self.corrupt = corrupt
         self.losses = losses
         self.reconnects = reconnects
+        self.outputDropped = outputDropped
         self.seconds = seconds
         self.detail = detail
         self.time = time
@@ -49,6 +52,7 @@ public struct EndRecord: Sendable {
         json.key("corrupt"); json.int(corrupt)
         json.key("losses"); json.int(losses)
         json.key("reconnects"); json.int(reconnects)
+        json.key("output_dropped"); json.int(outputDropped)
         json.key("seconds"); json.number(seconds, decimals: 3)
         if let detail {
             json.key("detail"); json.string(detail)

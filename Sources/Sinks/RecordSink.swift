@@ -13,9 +13,12 @@ public protocol RecordSink: AnyObject, Sendable, CustomStringConvertible {
     /// True once the sink can never take a record again (the reader of its pipe went away): a
     /// pipeline whose every sink is gone stops reading rather than decode for nobody.
     var isGone: Bool { get }
+    /// Records of `stream` this sink had to drop (a full buffer while its receiver was away).
+    func dropped(stream: String) -> Int
 }
 
 extension RecordSink {
     public func reopen() {}
     public var isGone: Bool { false }
+    public func dropped(stream: String) -> Int { 0 }
 }

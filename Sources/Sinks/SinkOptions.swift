@@ -10,6 +10,16 @@ public struct SinkOptions: Sendable, Equatable {
     /// Clients served at once; more are accepted and closed at once, so that they cost no
     /// file descriptor and no buffer.
     public var maxClients: Int = 64
+    /// Bytes of records an MQTT output holds for the broker (waiting or unacknowledged); what does
+    /// not fit is dropped and counted.
+    public var mqttBufferBytes: Int = 4 << 20
+    /// A file with the broker's username and password (two lines); nil connects anonymously.
+    public var mqttCredentialsFile: String?
+    /// CA certificates for mqtts:// (PEM); nil uses the system's trust store.
+    public var mqttCAFile: String?
+    /// Reconnecting to a broker: from this many seconds, doubling, up to `reconnectMaxDelay`.
+    public var reconnectInitialDelay: Double = 0.5
+    public var reconnectMaxDelay: Double = 30
 
     public init() {}
 }

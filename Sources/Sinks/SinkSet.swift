@@ -31,6 +31,8 @@ public struct SinkSet: Sendable {
             try FileSink(path: path, logger: logger)
         case .unixSocket(let path):
             try UnixSocketSink(path: path, options: options, logger: logger)
+        case .mqtt(let address):
+            try MQTTSink(address: address, options: options, logger: logger)
         }
     }
 
@@ -43,6 +45,11 @@ public struct SinkSet: Sendable {
     /// Whether no sink will ever take a record again (and there was at least one).
     public var allGone: Bool {
         !sinks.isEmpty && sinks.allSatisfy(\.isGone)
+    }
+
+    /// Records of `stream` dropped by any sink.
+    public func dropped(stream: String) -> Int {
+        sinks.reduce(0) { $0 + $1.dropped(stream: stream) }
     }
 
     public func reopen() {

@@ -13,6 +13,8 @@ struct Bench: ParsableCommand {
             BenchHandModel.self,
             BenchRender.self,
             BenchSilhouette.self,
+            BenchMQTT.self,
+            BenchMetrics.self,
         ]
     )
 }

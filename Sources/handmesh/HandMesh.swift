@@ -12,6 +12,7 @@ struct HandMesh: ParsableCommand {
             // Each capability adds its command here.
             Run.self,
             Serve.self,
+            BatchRun.self,
             Bench.self,
             Train.self,
             Eval.self,

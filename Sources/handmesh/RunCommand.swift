@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import HandModel
 import Logging
+import Metrics
 import Pipeline
 import Sinks
 import Video
@@ -29,8 +30,11 @@ struct Run: ParsableCommand {
     var input: [String] = []
 
     @Option(name: .long, parsing: .upToNextOption,
-            help: "Outputs: ndjson:- (stdout, the default), ndjson:PATH or unix:PATH.")
+            help: "Outputs: ndjson:- (stdout, the default), ndjson:PATH, unix:PATH, mqtt://HOST[:PORT]/TOPIC or mqtts://….")
     var output: [String] = []
+
+    @Option(name: .long, help: "Serve Prometheus metrics at /metrics on unix:PATH or a loopback HOST:PORT (the config's metrics).")
+    var metrics: String?
 
     @Option(name: .long, help: "A TOML config; its [defaults] apply to the inputs (see Config/handmesh.example.toml).")
     var config: String?
@@ -66,6 +70,9 @@ struct Run: ParsableCommand {
         if let maskHand, MaskHand(rawValue: maskHand) == nil { throw ValidationError("--mask-hand must be right or left") }
         if let logLevel, !LogLevelName.all.contains(logLevel) {
             throw ValidationError("--log-level must be one of \(LogLevelName.all.joined(separator: ", "))")
+        }
+        if let metrics {
+            do { _ = try MetricsAddress(parsing: metrics) } catch { throw ValidationError("\(error)") }
         }
     }
 
@@ -146,15 +153,32 @@ struct Run: ParsableCommand {
         }
         let allSinks = SinkSet(Array(opened.values))
 
+        let metricsAddress = try (metrics ?? fileConfig.metrics).map { try MetricsAddress(parsing: $0) }
         var pipelines: [(Pipeline, isLive: Bool, expectedFrames: Int?)] = []
+        var streamMetrics: [StreamMetrics] = []
         for (item, sinks) in zip(prepared, streamSinks) {
             let source = item.source
+            var options = PipelineOptions()
+            if metricsAddress != nil {
+                options.metrics = StreamMetrics(stream: item.stream.name)
+                streamMetrics.append(options.metrics!)
+            }
             let pipeline = Pipeline(source: source, stages: item.stages, sinks: sinks,
-                                    context: item.settings.context(stream: item.stream.name), logger: logger)
+                                    context: item.settings.context(stream: item.stream.name), options: options, logger: logger)
             let expected = source.stillImageCount ?? source.duration.flatMap { d in source.frameRate.map { Int((d * $0).rounded()) } }
             pipelines.append((pipeline, source.isLive, source.isLive ? nil : expected))
         }
 
+        var metricsServer: MetricsServer?
+        if let metricsAddress {
+            let report = MetricsReport(streams: streamMetrics, sinks: allSinks.sinks)
+            do { metricsServer = try MetricsServer(address: metricsAddress) { report.render() } } catch {
+                allSinks.close()
+                createdOverlays.removeCreated()
+                printError("\(error)")
+                throw ExitStatus.outputFailed
+            }
+        }
         let running = pipelines.map(\.0)
         watcher.whenHangUp { allSinks.reopen() }
         if streams.contains(where: { $0.settings.snapshot != nil }) { watcher.whenSnapshot { snapshots.request() } }
@@ -165,6 +189,7 @@ struct Run: ParsableCommand {
         let results = running.map { $0.wait() }
         progress?.finish()
         allSinks.close()
+        metricsServer?.stop()
         watcher.cancel()
 
         for (pipeline, result) in zip(running, results) where result.outputsLost {

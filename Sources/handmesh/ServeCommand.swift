@@ -3,6 +3,7 @@ import Configuration
 import Dispatch
 import Foundation
 import Logging
+import Metrics
 import Pipeline
 
 /// `handmesh serve`: the daemon. Runs every stream of the config, each with its own pipeline
@@ -39,6 +40,9 @@ struct Serve: ParsableCommand {
 
     @Option(name: .long, help: "For --input: on SIGUSR1, write the next frame with its hands drawn to this PNG.")
     var snapshot: String?
+
+    @Option(name: .long, help: "Serve Prometheus metrics at /metrics on unix:PATH or a loopback HOST:PORT (overrides the config's metrics).")
+    var metrics: String?
 
     @Option(name: .long, help: "Stream name for --input.")
     var name = "main"
@@ -83,6 +87,11 @@ struct Serve: ParsableCommand {
                 throw ExitStatus.badConfiguration
             }
         }
+        let metricsAddress: MetricsAddress?
+        do { metricsAddress = try (metrics ?? fileConfig.metrics).map { try MetricsAddress(parsing: $0) } } catch {
+            printError("\(error)")
+            throw ExitStatus.badConfiguration
+        }
         let notifier = ServiceNotifier()
         let snapshots = SnapshotTrigger()
         let supervisors = fileConfig.streams.map { stream in
@@ -90,7 +99,8 @@ struct Serve: ParsableCommand {
             if let level = stream.settings.logLevel.flatMap(Logger.Level.init(rawValue:)) {
                 streamLogger.logLevel = level
             }
-            return StreamSupervisor(config: stream, logger: streamLogger) {
+            return StreamSupervisor(config: stream, logger: streamLogger,
+                                    metrics: metricsAddress.map { _ in StreamMetrics(stream: stream.name) }) {
                 try StandardStages.make(for: $0, logger: $1, snapshots: snapshots)
             }
         }
@@ -102,6 +112,19 @@ struct Serve: ParsableCommand {
             onStop: { _ in stop.signal() },
             onHangUp: { supervisors.forEach { $0.reopenOutputs() } },
             onSnapshot: onSnapshot)
+        var metricsServer: MetricsServer?
+        if let metricsAddress {
+            do {
+                metricsServer = try MetricsServer(address: metricsAddress) {
+                    MetricsReport(streams: supervisors.compactMap(\.metrics), sinks: supervisors.flatMap(\.openSinks)).render()
+                }
+            } catch {
+                printError("\(error)")
+                throw ExitStatus.badConfiguration
+            }
+            logger.notice("metrics at \(metricsAddress)/metrics")
+        }
+        defer { metricsServer?.stop() }
         supervisors.forEach { $0.start() }
         for supervisor in supervisors {
             // Opening an input is bounded by the source's own open timeout; this only guards
