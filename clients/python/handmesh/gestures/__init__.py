@@ -31,24 +31,33 @@ def _rise(x: float, middle: float, width: float) -> float:
     return float(1.0 / (1.0 + np.exp(-(x - middle) / width)))
 
 
-# Where each condition turns (middle, width), in the units of `features`. Set between the values of
-# the pipeline's own fits of synthetic clips of seeds 4-6 (`handmesh synth --frames 300`), seeds
-# 1-3 kept for the evaluation: straightness of a straight finger 0.85-1.0, of a curled one 0.3-0.6;
-# the thumb's reach 1.1-1.4 palm lengths folded, 1.4-1.7 up; thumb to index tip 0.35-0.8 in pinch
-# and OK, 1.0 and more apart.
-THRESHOLDS = {
-    "straight": (0.82, 0.03),       # index and middle
-    "straight_outer": (0.89, 0.015),  # ring and pinky: a pinch's stay at 0.75-0.86
-    "curled": (0.66, 0.04),
-    "thumb_out": (1.38, 0.05),
-    "touch": (0.85, 0.06),
+# Where each condition turns (middle, width), in the units of `features`, for each source of
+# joints. Set by scripts/tune-gestures on the pipeline's own fits of synthetic clips of seeds 4-9
+# (`handmesh synth --frames 300`), seeds 1-3 kept for the evaluation. Straightness is 0.85-1.0 for
+# a straight finger and 0.3-0.6 for a curled one; the thumb's reach 1.1-1.4 palm lengths folded,
+# 1.3-1.7 up; thumb tip to index tip 0.1-0.8 in pinch and OK, 1.0 and more apart. Ring and pinky
+# have their own straightness: a pinch keeps them at 0.75-0.9.
+THRESHOLDS_FOR = {
+    "joints3d": {
+        "straight": (0.82, 0.03), "straight_outer": (0.942, 0.015), "curled": (0.72, 0.04),
+        "thumb_out": (1.33, 0.05), "touch": (0.94, 0.06),
+    },
+    "world_landmarks": {
+        "straight": (0.925, 0.03), "straight_outer": (0.92, 0.015), "curled": (0.8, 0.04),
+        "thumb_out": (1.33, 0.05), "touch": (0.61, 0.06),
+    },
 }
+THRESHOLDS = THRESHOLDS_FOR["joints3d"]
 
 
 def scores(joints3d: np.ndarray, thresholds: dict = THRESHOLDS) -> dict:
     """Every gesture's score, 0...1, for one hand's joints (21, 3): a fuzzy AND (the minimum) of
     its conditions, each a smooth step."""
-    f = features(joints3d)
+    return score_features(features(joints3d), thresholds)
+
+
+def score_features(f: dict, thresholds: dict = THRESHOLDS) -> dict:
+    """`scores` from a hand's `features`."""
     t = thresholds
     straight = {k: _rise(f[k], *t["straight"]) for k in ("index", "middle")}
     straight.update({k: _rise(f[k], *t["straight_outer"]) for k in ("ring", "pinky")})
@@ -79,15 +88,19 @@ class GestureTracker:
     with a score of at least `enter` for `frames` frames in a row, and is kept while its score stays
     at least `leave`."""
 
-    def __init__(self, enter: float = 0.6, leave: float = 0.35, frames: int = 3):
+    def __init__(self, enter: float = 0.6, leave: float = 0.35, frames: int = 3, joints: str = "joints3d"):
         self.enter, self.leave, self.frames = enter, leave, frames
+        self.thresholds = THRESHOLDS_FOR[joints]
         self.current = NONE
         self.pending: Optional[str] = None
         self.count = 0
         self.seen = False
 
     def update(self, joints3d: np.ndarray) -> Gesture:
-        s = scores(joints3d)
+        return self.update_scores(scores(joints3d, self.thresholds))
+
+    def update_scores(self, s: dict) -> Gesture:
+        """`update` from a frame's `scores`."""
         best = max(s, key=s.get)
         candidate = best if s[best] >= self.enter else NONE
         if self.current != NONE and s[self.current] >= self.leave and (candidate == NONE or candidate == self.current):
@@ -108,18 +121,20 @@ class GestureTracker:
         return Gesture(self.current, float(confidence), changed)
 
 
-def recognize(frames: Iterable, **tracker_options) -> Iterator:
-    """(frame, hand, Gesture) for every hand with `joints3d`, one tracker per (stream, track)."""
+def recognize(frames: Iterable, joints: str = "joints3d", **tracker_options) -> Iterator:
+    """(frame, hand, Gesture) for every hand that has `joints` (the fitted `joints3d`, or
+    MediaPipe's `world_landmarks`), one tracker per (stream, track)."""
     trackers: dict = {}
     for frame in frames:
         for hand in frame.hands:
-            if hand.joints3d is None:
+            points = getattr(hand, joints)
+            if points is None:
                 continue
             key = (frame.stream, hand.track)
             tracker = trackers.get(key)
             if tracker is None:
-                tracker = trackers[key] = GestureTracker(**tracker_options)
-            yield frame, hand, tracker.update(hand.joints3d)
+                tracker = trackers[key] = GestureTracker(joints=joints, **tracker_options)
+            yield frame, hand, tracker.update(points)
 
 
-__all__ = ["GESTURES", "NONE", "Gesture", "GestureTracker", "recognize", "scores", "features"]
+__all__ = ["GESTURES", "NONE", "THRESHOLDS", "THRESHOLDS_FOR", "Gesture", "GestureTracker", "recognize", "scores", "score_features", "features"]

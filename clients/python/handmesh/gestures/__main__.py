@@ -23,14 +23,14 @@ from . import NONE, GestureTracker, recognize
 TRUTH_AS_NONE = {"relaxed"}
 
 
-def live(source: str) -> int:
-    for frame, hand, g in recognize(read(source)):
+def live(source: str, joints: str) -> int:
+    for frame, hand, g in recognize(read(source), joints=joints):
         if g.changed:
             print(f"{frame.pts:.3f} {frame.stream} {hand.track} {hand.handedness} {g.name} {g.confidence:.2f}", flush=True)
     return 0
 
 
-def evaluate(records: str, truth: str) -> int:
+def evaluate(records: str, truth: str, joints: str = "joints3d") -> int:
     truth_by_index = {}
     for frame in read(truth):
         if frame.hands and frame.hands[0].gesture:
@@ -38,13 +38,13 @@ def evaluate(records: str, truth: str) -> int:
     if not truth_by_index:
         print(f"{truth}: no gesture truth (written by handmesh synth --truth)", file=sys.stderr)
         return 1
-    tracker = GestureTracker()
+    tracker = GestureTracker(joints=joints)
     held = agree = 0
     confusion: Counter = Counter()
     for frame in read(records):
         # The clip shows one hand: follow the most confident one, as a single-hand consumer would.
-        hand = max((h for h in frame.hands if h.joints3d is not None), key=lambda h: h.score, default=None)
-        said = tracker.update(hand.joints3d).name if hand is not None else NONE
+        hand = max((h for h in frame.hands if getattr(h, joints) is not None), key=lambda h: h.score, default=None)
+        said = tracker.update(getattr(hand, joints)).name if hand is not None else NONE
         t = truth_by_index.get(frame.index)
         if t is None or t["weight"] < 0.999:
             continue
@@ -69,13 +69,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m handmesh.gestures", description=__doc__.split("\n\n")[0])
     parser.add_argument("source", nargs="?", help="records file, - for stdin, or unix:PATH")
     parser.add_argument("--evaluate", nargs=2, metavar=("RECORDS", "TRUTH"), help="agreement with a synth truth file")
+    parser.add_argument("--joints", choices=("joints3d", "world_landmarks"), default="joints3d",
+                        help="the fitted joints (default) or MediaPipe's world landmarks")
     args = parser.parse_args(argv)
     try:
         if args.evaluate:
-            return evaluate(*args.evaluate)
+            return evaluate(*args.evaluate, joints=args.joints)
         if not args.source:
             parser.error("give SOURCE or --evaluate RECORDS TRUTH")
-        return live(args.source)
+        return live(args.source, args.joints)
     except (RecordError, ConnectionLost, FileNotFoundError) as e:
         print(f"handmesh.gestures: {e}", file=sys.stderr)
         return 1
