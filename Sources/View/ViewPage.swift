@@ -1,7 +1,7 @@
 /// The view's one page: the latest frame with the fitted mesh drawn over it (left), the mesh in 3D
 /// with three.js, rotated with the mouse (right). Each WebSocket message pair is a JSON text (the
 /// hands' vertices in camera space and their projections in the picture) and then the JPEG of the
-/// same frame. The body's data attributes report what was drawn (frames, latency, where the mesh's
+/// same frame; the page answers "drawn" for each, and the server sends the next frame only then. The body's data attributes report what was drawn (frames, latency, where the mesh's
 /// pixels are) for tests and for anyone curious.
 enum ViewPage {
     static let html = #"""
@@ -28,7 +28,7 @@ const MESH = [0, 230, 118];
 const canvas = document.getElementById("frame"), ctx = canvas.getContext("2d");
 const overlay = document.createElement("canvas"), octx = overlay.getContext("2d");
 const status = document.getElementById("status");
-let faces = null, pending = null, frames = 0, latencies = [];
+let faces = null, pending = null, frames = 0, latencies = [], serverSide = [];
 let three = null;
 
 function setup3d() {
@@ -110,16 +110,20 @@ function draw(message, bitmap) {
   ctx.globalAlpha = 0.6;
   ctx.drawImage(overlay, 0, 0);
   ctx.globalAlpha = 1;
-  if (faces) box = meshBox();
+  // Reading the canvas back is slow in a software renderer: now and then is enough.
+  if (faces && message.hands.length && (frames % 10 === 1 || !document.body.dataset.meshBox)) box = meshBox();
   frames += 1;
-  latencies.push(Date.now() / 1000 - message.capture_time);
-  if (latencies.length > 200) latencies.shift();
-  const sorted = latencies.slice().sort((a, b) => a - b), median = sorted[sorted.length >> 1] * 1000;
+  const now = Date.now() / 1000;
+  latencies.push(now - message.capture_time);
+  serverSide.push(message.sent_time - message.capture_time);
+  if (latencies.length > 200) { latencies.shift(); serverSide.shift(); }
+  const middle = (list) => list.slice().sort((a, b) => a - b)[list.length >> 1] * 1000;
+  const median = middle(latencies);
   document.body.dataset.frames = frames;
   document.body.dataset.index = message.index;
   document.body.dataset.latencyMs = median.toFixed(1);
   document.body.dataset.hands = message.hands.length;
-  latest = { frames, latency_ms: median };
+  latest = { frames, latency_ms: median, until_sent_ms: middle(serverSide) };
   if (box) {
     // The last frame drawn with a hand: where its mesh's pixels are.
     document.body.dataset.meshIndex = message.index;
@@ -159,6 +163,7 @@ function connect() {
     if (!message) return;
     const bitmap = await createImageBitmap(event.data);
     draw(message, bitmap);
+    ws.send("drawn");
   };
   ws.onclose = () => { clearInterval(report); status.textContent = "disconnected; retrying"; document.body.dataset.connected = "0"; setTimeout(connect, 1000); };
 }

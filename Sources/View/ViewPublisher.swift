@@ -15,12 +15,12 @@ import Video
 final class ViewPublisher: @unchecked Sendable {
     private let slot: ViewFrameSlot
     private let assets: ViewAssets
-    private let clients: NIOLockedValueBox<[ObjectIdentifier: Channel]>
+    private let clients: NIOLockedValueBox<[ObjectIdentifier: ViewClient]>
     private let logger: Logger
     private let stopping = NIOLockedValueBox(false)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(slot: ViewFrameSlot, assets: ViewAssets, clients: NIOLockedValueBox<[ObjectIdentifier: Channel]>, logger: Logger) {
+    init(slot: ViewFrameSlot, assets: ViewAssets, clients: NIOLockedValueBox<[ObjectIdentifier: ViewClient]>, logger: Logger) {
         self.slot = slot
         self.assets = assets
         self.clients = clients
@@ -49,7 +49,7 @@ final class ViewPublisher: @unchecked Sendable {
         var failed = false
         while !stopping.withLockedValue({ $0 }) {
             guard slot.take(into: contents, timeout: 0.2) else { continue }
-            let open = clients.withLockedValue { Array($0.values) }.filter(\.isWritable)
+            let open = clients.withLockedValue { Array($0.values) }.filter { $0.reserve() }
             guard !open.isEmpty else { continue }
             var text = "{\"type\":\"view\",\"stream\":\(Self.quoted(contents.stream)),\"index\":\(contents.index)"
             text += ",\"capture_time\":\(contents.captureTime),\"sent_time\":\(Date().timeIntervalSince1970)"
@@ -85,11 +85,12 @@ final class ViewPublisher: @unchecked Sendable {
                 let jpeg = try encoder!.encode(contents.pixels) { ByteBuffer(bytes: $0) }
                 let message = ByteBuffer(string: text)
                 for client in open {
-                    client.write(WebSocketFrame(fin: true, opcode: .text, data: message), promise: nil)
-                    client.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, data: jpeg), promise: nil)
+                    client.channel.write(WebSocketFrame(fin: true, opcode: .text, data: message), promise: nil)
+                    client.channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, data: jpeg), promise: nil)
                 }
                 failed = false
             } catch {
+                open.forEach { $0.drawn() }
                 if !failed { logger.error("view: \(error)") }
                 failed = true
             }

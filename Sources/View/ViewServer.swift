@@ -14,13 +14,13 @@ import Sinks
 /// projections, the capture time) followed by the frame as JPEG.
 ///
 /// The pipeline hands frames to `slot` (a `ViewStage`); the publisher's thread takes the newest
-/// when it is free, so frames the browser cannot take are dropped, never queued: a client whose
-/// socket is still full (not writable) skips frames until it drains.
+/// when it is free, so frames the browser cannot take are dropped, never queued: a browser gets a
+/// frame only while it has said "drawn" for all but one of those sent (`ViewClient`).
 public final class ViewServer: RecordSink, @unchecked Sendable {
     public let slot = ViewFrameSlot()
     public let host: String
     public let port: Int
-    let clients = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+    let clients = NIOLockedValueBox<[ObjectIdentifier: ViewClient]>([:])
     private let group: MultiThreadedEventLoopGroup
     private let channel: Channel
     private let publisher: ViewPublisher
@@ -60,8 +60,9 @@ public final class ViewServer: RecordSink, @unchecked Sendable {
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             // A browser that falls behind fills its socket buffer and stops being writable: frames
-            // for it are then skipped rather than queued.
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 << 10, high: 512 << 10))
+            // for it are then skipped rather than queued. Room for about one frame (a 720x720 JPEG
+            // and its meshes are 60-100 KB), so a queue never adds frames of latency.
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 << 10, high: 128 << 10))
         do {
             channel = try bootstrap.bind(host: host, port: port).wait()
         } catch {
@@ -88,7 +89,7 @@ public final class ViewServer: RecordSink, @unchecked Sendable {
         publisher.stop()
         try? channel.close().wait()
         let open = clients.withLockedValue { Array($0.values) }
-        for client in open { client.close(promise: nil) }
+        for client in open { client.channel.close(promise: nil) }
         try? group.syncShutdownGracefully()
     }
 

@@ -10,17 +10,17 @@ final class ViewSocketHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    private let clients: NIOLockedValueBox<[ObjectIdentifier: Channel]>
+    private let clients: NIOLockedValueBox<[ObjectIdentifier: ViewClient]>
     private let logger: Logger
 
-    init(clients: NIOLockedValueBox<[ObjectIdentifier: Channel]>, logger: Logger) {
+    init(clients: NIOLockedValueBox<[ObjectIdentifier: ViewClient]>, logger: Logger) {
         self.clients = clients
         self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let channel = context.channel
-        clients.withLockedValue { $0[ObjectIdentifier(channel)] = channel }
+        clients.withLockedValue { $0[ObjectIdentifier(channel)] = ViewClient(channel: channel) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -41,8 +41,12 @@ final class ViewSocketHandler: ChannelInboundHandler {
                 .whenComplete { _ in context.close(promise: nil) }
         case .text:
             var data = frame.unmaskedData
-            if let report = data.readString(length: min(data.readableBytes, 200)) {
-                logger.info("view: browser reports \(report)")
+            guard let text = data.readString(length: min(data.readableBytes, 200)) else { break }
+            if text == "drawn" {
+                let id = ObjectIdentifier(context.channel)
+                clients.withLockedValue { $0[id] }?.drawn()
+            } else {
+                logger.info("view: browser reports \(text)")
             }
         case .ping:
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
