@@ -83,4 +83,40 @@ final class ViewOutputTests: XCTestCase {
         XCTAssertFalse(costs.isEmpty)
         XCTAssertLessThan(costs[costs.count / 2], 1.0, "median view cost in ms")
     }
+
+    /// A browser that connects and then never reads nor draws gets one frame and no more: the
+    /// pipeline goes on at its own pace.
+    func testABrowserThatNeverReadsDoesNotSlowThePipeline() throws {
+        let binary = try Fixtures.handmeshBinary()
+        let directory = try TemporaryDirectory()
+        let clip = directory.file("s.mp4"), recordsPath = directory.file("s.ndjson")
+        let synth = try runTool(binary, ["synth", "--out", clip, "--truth", directory.file("t.ndjson"), "--frames", "150",
+                                         "--size", "320x240", "--seed", "1"], timeout: 120)
+        XCTAssertEqual(synth.status, 0, synth.stderr)
+        let port = Self.freePort() + 1
+        let run = try Child(binary, ["run", "--realtime", "--input", clip, "--output", "ndjson:\(recordsPath)",
+                                     "--output", "view:\(port)", "--log-level", "info"])
+        XCTAssertTrue(eventually(timeout: 60) { run.stderr.contains("view on http://127.0.0.1:\(port)/") }, run.stderr)
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(connected, 0)
+        let request = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        XCTAssertEqual(request.withCString { send(socket, $0, strlen($0), 0) }, request.utf8.count)
+        XCTAssertTrue(run.waitForExit(timeout: 60))
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let frames = records(parseRecords(try String(contentsOfFile: recordsPath, encoding: .utf8)), ofType: "frame")
+        let end = try XCTUnwrap(records(parseRecords(try String(contentsOfFile: recordsPath, encoding: .utf8)), ofType: "end").first)
+        XCTAssertEqual(end["decoded"] as? Int, 150)
+        XCTAssertGreaterThan(frames.count, 140, "frames dropped at the entrance: the pipeline was held up")
+        let costs = frames.compactMap { ($0["stage_ms"] as? [String: Double])?["view"] }.sorted()
+        XCTAssertLessThan(costs[costs.count / 2], 1.0, "median view cost in ms")
+    }
 }
