@@ -22,6 +22,16 @@ final class ViewOutputTests: XCTestCase {
         throw MissingTestInput("chromium is not installed (scripts/install-system-packages installs Debian's chromium)")
     }
 
+    /// A synthetic clip (the hand in every frame) in `directory`.
+    private static func synthClip(in directory: TemporaryDirectory, frames: Int, size: String, seed: Int) throws -> String {
+        let clip = directory.file("s.mp4")
+        let synth = try runTool(try Fixtures.handmeshBinary(), ["synth", "--out", clip, "--truth", directory.file("t.ndjson"),
+                                                                "--frames", String(frames), "--size", size, "--seed", String(seed)],
+                                timeout: 120)
+        guard synth.status == 0 else { throw TestFailure("handmesh synth: \(synth.stderr)") }
+        return clip
+    }
+
     private static func freePort() -> Int {
         // The run binds it a moment later; a port in the dynamic range taken from the clock rarely collides.
         Int(20000 + (UInt64(Date().timeIntervalSince1970 * 1000) % 20000))
@@ -31,10 +41,7 @@ final class ViewOutputTests: XCTestCase {
         let browser = try Self.chromium()
         let binary = try Fixtures.handmeshBinary()
         let directory = try TemporaryDirectory()
-        let clip = directory.file("s.mp4"), recordsPath = directory.file("s.ndjson")
-        let synth = try runTool(binary, ["synth", "--out", clip, "--truth", directory.file("t.ndjson"), "--frames", "360",
-                                         "--size", "480x360", "--seed", "2"], timeout: 120)
-        XCTAssertEqual(synth.status, 0, synth.stderr)
+        let clip = try Self.synthClip(in: directory, frames: 360, size: "480x360", seed: 2), recordsPath = directory.file("s.ndjson")
         let port = Self.freePort()
         // Paced as live (12 s), so that the page joins while frames still come, however slowly the
         // browser starts on a loaded machine; the hand is in every frame.
@@ -89,10 +96,7 @@ final class ViewOutputTests: XCTestCase {
     func testABrowserThatNeverReadsDoesNotSlowThePipeline() throws {
         let binary = try Fixtures.handmeshBinary()
         let directory = try TemporaryDirectory()
-        let clip = directory.file("s.mp4"), recordsPath = directory.file("s.ndjson")
-        let synth = try runTool(binary, ["synth", "--out", clip, "--truth", directory.file("t.ndjson"), "--frames", "150",
-                                         "--size", "320x240", "--seed", "1"], timeout: 120)
-        XCTAssertEqual(synth.status, 0, synth.stderr)
+        let clip = try Self.synthClip(in: directory, frames: 150, size: "320x240", seed: 1), recordsPath = directory.file("s.ndjson")
         let port = Self.freePort() + 1
         let run = try Child(binary, ["run", "--realtime", "--input", clip, "--output", "ndjson:\(recordsPath)",
                                      "--output", "view:\(port)", "--log-level", "info"])
