@@ -39,7 +39,7 @@ final class FileSinkTests: XCTestCase {
             XCTAssertEqual("\(error)", "output ndjson:/nonexistent-dir/x.ndjson: cannot open for writing: No such file or directory")
         }
         XCTAssertThrowsError(try SinkSpec(parsing: "tcp:9000")) { error in
-            XCTAssertTrue("\(error)".contains("expected ndjson:-, ndjson:PATH or unix:PATH"))
+            XCTAssertTrue("\(error)".contains("expected ndjson:-, ndjson:PATH, unix:PATH or view:[HOST:]PORT"), "\(error)")
         }
     }
 }
