@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -63,8 +64,16 @@ let package = Package(
         .target(name: "Batch", dependencies: [
             "Pipeline", "Configuration", "Sinks", "Video", .product(name: "Logging", package: "swift-log"),
         ]),
+        // The live view in a browser: the latest frame as JPEG and its hands over a WebSocket.
+        .target(name: "View", dependencies: [
+            "Pipeline", "Video", "HandModel", "Render", "Records", "Sinks",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "handmesh", dependencies: [
-            "Batch", "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration", "Metrics",
+            "Batch", "Pipeline", "Video", "Neural", "Crop", "Evidence", "HandModel", "Fitting", "Render", "Silhouette", "Records", "Sinks", "Configuration", "Metrics", "View",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -39,6 +39,8 @@ public struct HandRecord: Sendable, Equatable {
     public var vertices: [Float]?
     /// How the fit went.
     public var fit: FitSummary?
+    /// Only in `handmesh synth`'s truth: the gesture the hand is posed in.
+    public var gesture: GestureLabel?
 
     public init(track: Int, handedness: Handedness, handednessScore: Float = 0.5, score: Float) {
         self.track = track
@@ -65,6 +67,17 @@ public struct HandROI: Sendable, Equatable {
         self.cy = cy
         self.size = size
         self.rotation = rotation
+    }
+}
+
+/// A gesture by name, and how much of the hand's pose it makes (1 while held, from 0.5 in a blend of two).
+public struct GestureLabel: Sendable, Equatable {
+    public var name: String
+    public var weight: Float
+
+    public init(name: String, weight: Float) {
+        self.name = name
+        self.weight = weight
     }
 }
 
@@ -139,6 +152,13 @@ extension HandRecord {
             json.key("ms"); json.number(fit.milliseconds, decimals: 3)
             json.key("warm"); json.bool(fit.warm)
             if let iou = fit.maskIoU { json.key("mask_iou"); json.number(iou, decimals: 4) }
+            json.endObject()
+        }
+        if let gesture {
+            json.key("gesture")
+            json.beginObject()
+            json.key("name"); json.string(gesture.name)
+            json.key("weight"); json.number(gesture.weight, decimals: 4)
             json.endObject()
         }
         json.endObject()

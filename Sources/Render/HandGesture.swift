@@ -34,9 +34,18 @@ public struct HandGesture: Sendable, Equatable {
         SIMD4(82, 100, 55, 0), SIMD4(84, 102, 55, 0), SIMD4(85, 102, 55, 0), SIMD4(86, 100, 55, 0),
     ], thumb: SIMD4(-10, 20, 0, 0))
 
-    public static let all: [HandGesture] = [.open, .relaxed, .fist, .pinch, .point, .thumbsUp]
+    /// Index and middle straight and spread, ring and pinky curled under the thumb.
+    public static let victory = HandGesture("victory", fingers: [
+        SIMD4(2, 4, 2, 12), SIMD4(0, 3, 2, -10), SIMD4(84, 102, 55, 0), SIMD4(86, 100, 55, 0),
+    ], thumb: SIMD4(30, -25, 40, 40))
+    /// Thumb and index tips touching in a ring (tip vertices 8 mm apart on the built-in hand), the other three open.
+    public static let ok = HandGesture("ok", fingers: [
+        SIMD4(60, 30, 35, 0), SIMD4(2, 3, 2, -2), SIMD4(4, 4, 2, -10), SIMD4(6, 5, 3, -18),
+    ], thumb: SIMD4(30, -15, 10, 10))
 
-    /// Componentwise blend: `t` = 0 is `self`, 1 is `other`.
+    public static let all: [HandGesture] = [.open, .relaxed, .fist, .pinch, .point, .thumbsUp, .victory, .ok]
+
+    /// Componentwise blend: `t` = 0 is `self`, 1 is `other`; it keeps the name of the nearer one.
     public func blended(with other: HandGesture, _ t: Double) -> HandGesture {
         HandGesture(t < 0.5 ? name : other.name,
                     fingers: zip(fingers, other.fingers).map { $0 + t * ($1 - $0) },

@@ -1,7 +1,7 @@
 import Foundation
 import HandModel
 
-/// The motion of a synthetic clip: a hand blending through gestures (open, pinch, fist, point, thumbs-up…)
+/// The motion of a synthetic clip: a hand blending through gestures (open, pinch, fist, point, thumbs-up, victory, OK…)
 /// while the forearm rolls and tilts and the wrist bends, seen palm-on from a camera half a metre away.
 ///
 /// The hand is upright with the palm to the camera at rest (fingers up, thumb to the image's right for a
@@ -14,11 +14,14 @@ public struct SynthAnimation: Sendable {
         /// The forearm's rotation (camera from model frame): the hand's global rotation without the wrist bend.
         public var armRotation: Mat3
         public var gesture: String
+        /// How much of the pose is `gesture`: 1 while a gesture is held, down to 0.5 halfway through a blend.
+        public var gestureWeight: Double
 
-        public init(parameters: HandParameters, armRotation: Mat3, gesture: String) {
+        public init(parameters: HandParameters, armRotation: Mat3, gesture: String, gestureWeight: Double = 1) {
             self.parameters = parameters
             self.armRotation = armRotation
             self.gesture = gesture
+            self.gestureWeight = gestureWeight
         }
     }
 
@@ -48,6 +51,10 @@ public struct SynthAnimation: Sendable {
         // Gestures: start open, visit the others in a seed-dependent order, come back to open.
         var others: [HandGesture] = [.pinch, .fist, .point, .thumbsUp, .relaxed]
         for i in stride(from: others.count - 1, to: 0, by: -1) { others.swapAt(i, rng.index(i + 1)) }
+        // Victory and OK come after those five, in an order of their own generator, so that clips of
+        // up to six seconds (the default 90 frames among them) are the same as before they existed.
+        var late = SynthRandom(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 29)
+        others += late.index(2) == 0 ? [.victory, .ok] : [.ok, .victory]
         // About one gesture a second, at least two keys.
         let keys = max(2, min(others.count + 2, Int((Double(frameCount) / fps).rounded()) + 1))
         var g: [HandGesture] = [.open]
@@ -85,13 +92,24 @@ public struct SynthAnimation: Sendable {
 
     /// The gesture blend at frame `i`: eased (smoothstep) from one key to the next, holding briefly at each.
     public func gesture(at i: Int) -> HandGesture {
+        let (k, t) = blend(at: i)
+        return keyGestures[k].blended(with: keyGestures[k + 1], t)
+    }
+
+    /// The weight of the gesture `gesture(at:)` names: 1 where a key gesture is held.
+    public func gestureWeight(at i: Int) -> Double {
+        let t = blend(at: i).t
+        return max(t, 1 - t)
+    }
+
+    /// The key gesture a frame blends from, and how far (0...1) it is toward the next.
+    private func blend(at i: Int) -> (k: Int, t: Double) {
         let segments = keyGestures.count - 1
         let u = frameCount > 1 ? Double(i) / Double(frameCount - 1) * Double(segments) : 0
         let k = min(Int(u), segments - 1)
         // Hold the first and last fifth of each segment, so a gesture is seen whole.
         let f = min(max((u - Double(k) - 0.2) / 0.6, 0), 1)
-        let t = f * f * (3 - 2 * f)
-        return keyGestures[k].blended(with: keyGestures[k + 1], t)
+        return (k, f * f * (3 - 2 * f))
     }
 
     public func pose(at i: Int) -> Pose {
@@ -111,6 +129,6 @@ public struct SynthAnimation: Sendable {
         let w = 2 * Double.pi * time / 4.4 + driftPhase
         let transl = centre + drift * SIMD3(sin(w), sin(1.3 * w), cos(0.7 * w))
         let p = HandParameters(globalOrient: AxisAngle.vector(hand), pose: a.pose(g.jointAngles), shape: shape, transl: transl)
-        return Pose(parameters: p, armRotation: arm, gesture: g.name)
+        return Pose(parameters: p, armRotation: arm, gesture: g.name, gestureWeight: gestureWeight(at: i))
     }
 }

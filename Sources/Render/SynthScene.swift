@@ -22,6 +22,8 @@ public final class SynthScene {
         public var joints3d: [SIMD3<Double>]
         public var joints2d: [SIMD2<Double>]
         public var gesture: String
+        /// How much of the pose `gesture` is: 1 while it is held, from 0.5 during a blend.
+        public var gestureWeight: Double
     }
 
     private let workspace: HandModelWorkspace
@@ -119,7 +121,7 @@ public final class SynthScene {
             let uv = camera.project(SIMD3<Float>(k))
             return SIMD2<Double>(uv)
         }
-        return Truth(parameters: p, joints3d: keypoints, joints2d: j2, gesture: pose.gesture)
+        return Truth(parameters: p, joints3d: keypoints, joints2d: j2, gesture: pose.gesture, gestureWeight: pose.gestureWeight)
     }
 
     /// A soft drop shadow on the background: the silhouette moved away from the key light (up-left, so the

@@ -33,6 +33,9 @@ public struct SinkSet: Sendable {
             try UnixSocketSink(path: path, options: options, logger: logger)
         case .mqtt(let address):
             try MQTTSink(address: address, options: options, logger: logger)
+        case .view:
+            // The view needs the frames too: `handmesh run` opens it beside the pipeline's stages.
+            throw SinkError(sink: spec.description, message: "a view output is served by handmesh run only")
         }
     }
 

@@ -51,7 +51,10 @@ struct ModelExport: ParsableCommand {
             print("\(obj): \(hand.vertexCount) vertices, \(hand.faces.count) faces")
         }
         if let safetensors {
-            do { try hand.tensors.safetensors.write(to: URL(fileURLWithPath: safetensors)) } catch let e as HandModelError {
+            // The side lets a reader (the Python client's HandModel.load) pose the file without being told.
+            var file = hand.tensors.safetensors
+            file.metadata["side"] = handSide.rawValue
+            do { try file.write(to: URL(fileURLWithPath: safetensors)) } catch let e as HandModelError {
                 throw ValidationError(e.description)
             }
             print("\(safetensors): model arrays written")

@@ -8,6 +8,7 @@ import Metrics
 import Pipeline
 import Sinks
 import Video
+import View
 
 /// `handmesh run`: process inputs to their end, or until SIGINT/SIGTERM, which drain.
 struct Run: ParsableCommand {
@@ -30,7 +31,7 @@ struct Run: ParsableCommand {
     var input: [String] = []
 
     @Option(name: .long, parsing: .upToNextOption,
-            help: "Outputs: ndjson:- (stdout, the default), ndjson:PATH, unix:PATH, mqtt://HOST[:PORT]/TOPIC or mqtts://….")
+            help: "Outputs: ndjson:- (stdout, the default), ndjson:PATH, unix:PATH, mqtt://HOST[:PORT]/TOPIC or mqtts://…, or view:[HOST:]PORT (a live view in the browser, 127.0.0.1 unless HOST is given).")
     var output: [String] = []
 
     @Option(name: .long, help: "Serve Prometheus metrics at /metrics on unix:PATH or a loopback HOST:PORT (the config's metrics).")
@@ -133,12 +134,18 @@ struct Run: ParsableCommand {
         var opened: [String: any RecordSink] = [:]
         var streamSinks: [SinkSet] = []
         do {
-            for item in prepared {
+            for (i, item) in prepared.enumerated() {
                 var sinks: [any RecordSink] = []
                 for text in item.stream.outputs {
                     let spec = try SinkSpec(parsing: text)
                     let key = spec.description
-                    if opened[key] == nil {
+                    if case .view(let host, let port) = spec {
+                        // A view shows one stream's frames: it takes them from a stage of its own.
+                        guard opened[key] == nil else { throw SinkError(sink: key, message: "a view shows one stream; give each its own port") }
+                        let view = try ViewServer(host: host, port: port, handModel: item.settings.model.description, logger: logger)
+                        prepared[i].stages.append(ViewStage(slot: view.slot))
+                        opened[key] = view
+                    } else if opened[key] == nil {
                         opened[key] = try SinkSet.open(spec, options: item.stream.settings.sinkOptions, logger: logger)
                     }
                     sinks.append(opened[key]!)

@@ -12,7 +12,8 @@ struct Synth: ParsableCommand {
         abstract: "Render a synthetic hand clip, its true hand parameters and joints, and its mask.",
         discussion: """
         The truth file holds the same records HandMesh writes (a header, one frame record per frame whose \
-        hand carries pose, shape, global_orient, transl, joints3d and joints2d, then an end record), with \
+        hand carries pose, shape, global_orient, transl, joints3d, joints2d and its gesture, a name and \
+        a weight that is 1 while the gesture is held; then an end record), with \
         the camera's intrinsics in the header. The mask video is white where the hand model's mesh is \
         (the forearm is not part of it). The same options always give the same clip.
         """)
@@ -98,6 +99,7 @@ struct Synth: ParsableCommand {
             hand.transl = floats(t.parameters.transl)
             hand.joints3d = t.joints3d.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }
             hand.joints2d = t.joints2d.flatMap { [Float($0.x), Float($0.y)] }
+            hand.gesture = GestureLabel(name: t.gesture, weight: Float(t.gestureWeight))
             let pts = Double(index) / fps
             let record = FrameRecord(stream: stream, index: index, pts: pts, captureTime: pts, width: width, height: height,
                                      hands: [hand])

@@ -39,7 +39,7 @@ final class FileSinkTests: XCTestCase {
             XCTAssertEqual("\(error)", "output ndjson:/nonexistent-dir/x.ndjson: cannot open for writing: No such file or directory")
         }
         XCTAssertThrowsError(try SinkSpec(parsing: "tcp:9000")) { error in
-            XCTAssertTrue("\(error)".contains("expected ndjson:-, ndjson:PATH, unix:PATH or mqtt://HOST[:PORT]/TOPIC"))
+            XCTAssertTrue("\(error)".contains("expected ndjson:-, ndjson:PATH, unix:PATH, mqtt://HOST[:PORT]/TOPIC or view:[HOST:]PORT"), "\(error)")
         }
     }
 }
