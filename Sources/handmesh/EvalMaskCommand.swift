@@ -7,8 +7,9 @@ import Silhouette
 import Video
 
 /// `handmesh eval mask`: how well fitted meshes cover a mask video, at full resolution. Each frame
-/// record's hand is posed from its parameters, drawn with the stream's camera (the header's, else
-/// the default field of view for the frame size) and compared with the mask frame of the same index.
+/// record's hand is posed from its parameters, drawn with its camera (the photo's, else the header's,
+/// else the default field of view for the frame size) and compared with the mask frame of the same
+/// index over the whole frame: the figure each record's `fit.mask_iou` gives.
 struct EvalMask: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mask",
@@ -36,7 +37,7 @@ struct EvalMask: ParsableCommand {
                 if silhouette?.width != frame.width || silhouette?.height != frame.height {
                     silhouette = MeshSilhouette(width: frame.width, height: frame.height)
                 }
-                let camera = fits.camera.map(RenderCamera.init) ?? RenderCamera(width: frame.width, height: frame.height)
+                let camera = (hand.camera ?? fits.camera).map(RenderCamera.init) ?? RenderCamera(width: frame.width, height: frame.height)
                 silhouette!.draw(model: models[hand.side]!, parameters: hand.parameters, camera: camera,
                                  workspace: workspaces[hand.side]!)
                 ious.append(frame.pixels.withMaskView { silhouette!.intersectionOverUnion($0) })
