@@ -1,8 +1,8 @@
 """Real hand masks from the stereo clip, for developing Mask2Hand mode (issue 14, item 4).
 
-The desk is static and only the person moves, so each view's median frame is the empty desk; a
-pixel is hand or arm where it differs from that median and has skin's chroma (the white shirt
-differs too, but is not skin). The largest blob, closed and hole-filled, is the mask: a hand with
+The desk is static and only the person moves: background subtraction on skin's chroma (Cr), the
+background being each pixel's 10th percentile over the clip, so the white shirt (grey chroma) and
+the static red chair drop out. The largest blob, closed and hole-filled, is the mask: a hand with
 its forearm, as a thresholded depth camera would show it.
 
 Writes into OUT:
@@ -41,27 +41,32 @@ def intrinsics(path):
 
 
 def masks(video):
-    background = np.median(video[::4], axis=0).astype(np.int16)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
+    # Skin is red-shifted chroma (Cr well above the grey desk's and the white shirt's 128); the
+    # background's Cr is each pixel's 10th percentile over the clip (the hand and arm pass, the desk
+    # and the red chair stay), and foreground is where the frame's Cr rises above it.
+    cr = np.stack([cv2.cvtColor(f, cv2.COLOR_BGR2YCrCb)[..., 1] for f in video]).astype(np.int16)
+    background = np.percentile(cr[::3], 10, axis=0)
+    opening = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    closing = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
     out = np.zeros(video.shape[:3], np.uint8)
-    for i, f in enumerate(video):
-        diff = np.abs(f.astype(np.int16) - background).max(axis=2) > 30
-        ycrcb = cv2.cvtColor(f, cv2.COLOR_BGR2YCrCb)
-        skin = (ycrcb[..., 1] > 135) & (ycrcb[..., 1] < 180) & (ycrcb[..., 2] > 80) & (ycrcb[..., 2] < 130)
-        m = (diff & skin).astype(np.uint8) * 255
-        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
-        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, kernel)
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
-        if n > 1:
-            best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-            m = np.where(labels == best, 255, 0).astype(np.uint8)
-            # Holes inside the blob (a dark fingernail, a shadow) are hand.
-            contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-            cv2.drawContours(m, contours, -1, 255, cv2.FILLED)
-        else:
-            m[:] = 0
-        out[i] = m
+    for i, c in enumerate(cr):
+        m = ((c - background > 8) & (c > 136)).astype(np.uint8) * 255
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, opening)
+        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, closing)
+        out[i] = largest_filled(m)
     return out
+
+
+def largest_filled(m):
+    """The largest 8-connected blob, its holes (a fingernail, a shadow) filled."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    if n <= 1:
+        return np.zeros_like(m)
+    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    m = np.where(labels == best, 255, 0).astype(np.uint8)
+    contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    cv2.drawContours(m, contours, -1, 255, cv2.FILLED)
+    return m
 
 
 def write_video(path, masks):
@@ -91,7 +96,7 @@ def cut_at_wrist(mask, joints):
     cut = wrist - 0.1 * np.linalg.norm(knuckle - joints[0]) * axis
     ys, xs = np.mgrid[0:mask.shape[0], 0:mask.shape[1]]
     keep = (xs + 0.5 - cut[0]) * axis[0] + (ys + 0.5 - cut[1]) * axis[1] >= 0
-    return np.where(keep, mask, 0).astype(np.uint8)
+    return largest_filled(np.where(keep, mask, 0).astype(np.uint8))
 
 
 def framing(mask, rng):

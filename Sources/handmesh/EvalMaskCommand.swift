@@ -18,6 +18,7 @@ struct EvalMask: ParsableCommand {
     @Argument(help: "Frame records (JSON lines) from `handmesh run`.") var records: String
     @Argument(help: "The mask video of the same clip (e.g. `handmesh synth --mask`).") var mask: String
     @Option(help: "Hand model the records were fitted with: builtin or mano:PATH.") var model = "builtin"
+    @Flag(help: "Also print each frame's IoU, one line a frame: `frame INDEX iou IOU`.") var perFrame = false
 
     func run() throws {
         let fits = try FittedHands(contentsOf: URL(fileURLWithPath: records))
@@ -41,6 +42,7 @@ struct EvalMask: ParsableCommand {
                 silhouette!.draw(model: models[hand.side]!, parameters: hand.parameters, camera: camera,
                                  workspace: workspaces[hand.side]!)
                 ious.append(frame.pixels.withMaskView { silhouette!.intersectionOverUnion($0) })
+                if perFrame { print(String(format: "frame %d iou %.4f", frame.index, ious.last!)) }
             case .corrupt(let packets, let detail):
                 throw ValidationError("\(mask): \(packets) damaged packet(s): \(detail)")
             case .lost(let reason):
