@@ -17,6 +17,7 @@ struct HandMesh: ParsableCommand {
             Train.self,
             Eval.self,
             Synth.self,
+            SynthMasks.self,
             Models.self,
             Model.self,
         ]
