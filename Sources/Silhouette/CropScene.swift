@@ -50,6 +50,12 @@ public struct CropScene {
 
     /// Draws a scene (pose `pose` and shape `shape` when given) and renders its mask.
     public mutating func draw(_ rng: inout SeededRandom, pose: [Double]? = nil, shape: [Double]? = nil) {
+        place(&rng, pose: pose, shape: shape)
+        render()
+    }
+
+    /// Draws a scene's `parameters`, `camera` and `forearmLength` without rendering it.
+    public mutating func place(_ rng: inout SeededRandom, pose: [Double]? = nil, shape: [Double]? = nil) {
         let side = Double(Self.side)
         var p = HandParameters(pose: pose ?? sampler.sample(&rng), shape: shape ?? PoseSampler.sampleShape(&rng))
         p.globalOrient = AxisAngle.vector(AxisAngle.random(&rng))
@@ -77,7 +83,6 @@ public struct CropScene {
         let shift = SIMD2(u, v) - mid
         p.transl = SIMD3(shift.x / camera.fx * z, shift.y / camera.fy * z, z) - centroid
         parameters = p
-        render()
     }
 
     /// The projected bounding box of the posed vertices moved by `offset`.
