@@ -18,9 +18,9 @@ public struct MaskSampleGenerator {
     public var augmentation = MaskAugmentation()
     /// The share of samples drawn as a hand dataset's 224 px crops (`CropScene`: fx 300-800, the
     /// hand 25-70% of the frame, any view, sometimes cut by the frame's edge) rather than as
-    /// `MaskScene`'s webcam frames. The mask regressor learned from webcam frames alone before
-    /// issue 14, and real crops then fitted far worse.
-    public var cropShare = 0.5
+    /// `MaskScene`'s webcam frames. 0 (the committed weights) draws no random number for it, so
+    /// those weights are reproduced bit for bit; 0.5 was measured (README, "Real masks").
+    public var cropShare = 0.0
     var crop: CropScene
     let workspace: HandModelWorkspace
     var vertices: [SIMD3<Double>]
@@ -45,7 +45,7 @@ public struct MaskSampleGenerator {
                                 target: UnsafeMutableBufferPointer<Float>) {
         let camera: PinholeCamera
         var frame = SIMD2<Double>(repeating: .infinity)
-        if rng.uniform() < cropShare {
+        if cropShare > 0 && rng.uniform() < cropShare {
             crop.place(&rng)
             camera = crop.camera
             frame = SIMD2(repeating: Double(CropScene.side))
@@ -65,8 +65,10 @@ public struct MaskSampleGenerator {
             let p = camera.project(v)
             lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p)
         }
-        lo = pointwiseMax(lo, .zero)
-        hi = pointwiseMin(hi, frame)
+        if frame.x.isFinite {
+            lo = pointwiseMax(lo, .zero)
+            hi = pointwiseMin(hi, frame)
+        }
         var region = MaskRegion(boundingLo: lo, hi: hi, pixelCount: 0)
         region.center += SIMD2(rng.gaussian(), rng.gaussian()) * 0.02 * region.side
         region.side *= rng.uniform(0.96, 1.06)
@@ -90,14 +92,14 @@ public struct MaskSampleGenerator {
         rasterizer.clear()
         // No culling: the mesh is open at the wrist (see `MaskScene.renderMask`).
         rasterizer.draw(screen: screen, faces: model.faces, culling: .none)
-        let side = Self.canvasSide
+        let side = Self.canvasSide, clipped = frame.x.isFinite || frame.y.isFinite
         rasterizer.faceID.withUnsafeBufferPointer { fid in
             canvas.withUnsafeMutableBufferPointer { c in
                 for y in 0..<side {
                     let fy = origin.y + (Double(y) + 0.5) / scale
                     for x in 0..<side {
                         let fx = origin.x + (Double(x) + 0.5) / scale
-                        let inside = fx >= 0 && fy >= 0 && fx < frame.x && fy < frame.y
+                        let inside = !clipped || (fx >= 0 && fy >= 0 && fx < frame.x && fy < frame.y)
                         c[y * side + x] = inside && fid[y * side + x] >= 0 ? 1 : 0
                     }
                 }
