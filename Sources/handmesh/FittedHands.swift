@@ -19,7 +19,12 @@ struct FittedHands {
     var camera: PinholeCamera?
 
     init(contentsOf url: URL) throws {
-        let text = try String(contentsOf: url, encoding: .utf8)
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ValidationError("\(url.path): cannot be read as UTF-8 text (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
+        }
         for (n, line) in text.split(separator: "\n").enumerated() {
             func fail(_ what: String) -> ValidationError { ValidationError("\(url.path) line \(n + 1): \(what)") }
             guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
