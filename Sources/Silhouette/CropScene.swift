@@ -11,7 +11,8 @@ import Render
 /// Draws: a pose (given, from real fits, or `PoseSampler`'s), the population's range of shapes, a
 /// uniformly random rotation (side and edge-on views included), fx 300–800 with the principal point
 /// near the centre, the hand's longer extent 25–70% of the side, placed inside the frame (one scene in
-/// ten cut by its edge); `forearmProbability` of the scenes carry a forearm, a short stub or the whole
+/// ten cut by its edge); the mask's imperfections (`augmentation`, one-pixel gaps between touching
+/// fingers, thresholded soft edges); `forearmProbability` of the scenes carry a forearm, a short stub or the whole
 /// arm (a thresholded depth camera sees it), the others end at the wrist. Drawing a forearm
 /// allocates: this makes data sets, not frames.
 public struct CropScene {
@@ -31,6 +32,14 @@ public struct CropScene {
     public var augmentation = MaskAugmentation()
     /// The share of scenes with a forearm.
     public var forearmProbability = 0.5
+    /// The share of masks whose touching fingers are parted by a one-pixel gap, as a segmenter or a
+    /// depth threshold parts them.
+    public var fingerGapProbability = 0.5
+    /// The share of masks whose edges are softened and thresholded again at a random level, as a
+    /// JPEG-coded mask read back and thresholded is.
+    public var softEdgeProbability = 0.5
+    /// Per face, the finger its first vertex follows most (0 palm, 1-5 fingers).
+    let faceFinger: [UInt8]
     let sampler: PoseSampler
     let workspace: HandModelWorkspace
     var vertices: [SIMD3<Double>]
@@ -46,6 +55,14 @@ public struct CropScene {
         sampler = PoseSampler(model: model)
         workspace = HandModelWorkspace(model: model)
         vertices = [SIMD3<Double>](repeating: .zero, count: model.vertexCount)
+        // MANO's 16 joints: the wrist, then three a finger.
+        let joints = model.tensors.weights.count / max(model.vertexCount, 1)
+        faceFinger = model.faces.map { f in
+            let v = Int(f.x)
+            var best = 0
+            for j in 0..<joints where model.tensors.weights[v * joints + j] > model.tensors.weights[v * joints + best] { best = j }
+            return UInt8(best == 0 ? 0 : (best - 1) / 3 + 1)
+        }
     }
 
     /// Draws a scene (pose `pose` and shape `shape` when given) and renders its mask.
@@ -124,10 +141,55 @@ public struct CropScene {
         rasterizer.faceID.withUnsafeBufferPointer { fid in
             canvas.withUnsafeMutableBufferPointer { c in for i in 0..<n { c[i] = fid[i] >= 0 ? 1 : 0 } }
         }
+        if noise.uniform() < fingerGapProbability { partFingers() }
         canvas.withUnsafeMutableBufferPointer { c in
             scratch.withUnsafeMutableBufferPointer { s in augmentation.apply(c, side: Self.side, scratch: s, rng: &noise) }
         }
+        if noise.uniform() < softEdgeProbability { softenEdges(threshold: noise.uniform(0.3, 0.7)) }
         for i in 0..<n { mask[i] = canvas[i] != 0 ? 255 : 0 }
+    }
+
+    /// Clears hand pixels next to a pixel of another finger at about the same depth (within 1 cm):
+    /// fingers side by side, not one in front of the other, which a mask would show whole.
+    mutating func partFingers() {
+        let w = Self.side
+        let hand = Int32(model.faces.count)
+        for y in 1..<(w - 1) {
+            for x in 1..<(w - 1) {
+                let k = y * w + x, f = rasterizer.faceID[k]
+                guard f >= 0, f < hand else { continue }
+                let finger = faceFinger[Int(f)]
+                guard finger != 0 else { continue }
+                let z = 1 / rasterizer.inverseDepth[k]
+                func touches(_ q: Int) -> Bool {
+                    let g = rasterizer.faceID[q]
+                    guard g >= 0, g < hand else { return false }
+                    let other = faceFinger[Int(g)]
+                    return other != 0 && other != finger && abs(1 / rasterizer.inverseDepth[q] - z) < 0.01
+                }
+                if touches(k + 1) || touches(k + w) { canvas[k] = 0 }
+            }
+        }
+    }
+
+    /// A 3 × 3 box blur of the mask, thresholded at `threshold`: edges move by up to a pixel and
+    /// corners round, as a JPEG-coded mask's do once thresholded.
+    mutating func softenEdges(threshold: Double) {
+        let w = Self.side
+        for i in 0..<(w * w) { scratch[i] = canvas[i] }
+        let limit = Int((threshold * 9).rounded())
+        for y in 0..<w {
+            for x in 0..<w {
+                var sum = 0
+                for dy in -1...1 {
+                    for dx in -1...1 {
+                        let yy = min(max(y + dy, 0), w - 1), xx = min(max(x + dx, 0), w - 1)
+                        sum += Int(scratch[yy * w + xx])
+                    }
+                }
+                canvas[y * w + x] = sum >= max(limit, 1) ? 1 : 0
+            }
+        }
     }
 
     /// The imperfections' own stream, so that the scene's draws do not depend on them.
