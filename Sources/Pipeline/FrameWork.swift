@@ -1,4 +1,5 @@
 import Records
+import Silhouette
 import Video
 
 /// One frame on its way through the pipeline, and the hands the stages build for it.
@@ -12,6 +13,9 @@ public struct FrameWork: Sendable {
     /// The frame's hand mask (white hand on black, decoded like any video frame), when the stream has
     /// one: the paired mask video's frame, or the frame itself when the input is a mask video.
     public var mask: Frame?
+    /// The hand's region in the mask, when a stage found it (mask-only streams): the silhouette fit
+    /// compares over it, so that parts of the hand the first estimate missed still pull.
+    public var maskRegion: MaskRegion?
     /// What the stream knows about its camera and output, for the stages that need it.
     public let context: StreamContext
     /// Milliseconds per stage: decode first, then each stage in order.
@@ -21,6 +25,7 @@ public struct FrameWork: Sendable {
         self.frame = frame
         self.hands = []
         self.mask = nil
+        self.maskRegion = nil
         self.context = context
         self.stageMilliseconds = StageTimes()
         self.stageMilliseconds[0] = decodeMilliseconds

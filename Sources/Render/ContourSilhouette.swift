@@ -84,8 +84,10 @@ public struct ContourSilhouette: Sendable {
             faceSign[f] = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
         }
         @inline(__always) func covered(_ p: SIMD2<Float>) -> Bool {
-            let x = Int((p.x).rounded(.down)), y = Int((p.y).rounded(.down))
-            return x >= 0 && y >= 0 && x < w && y < h && coverage.faceID[y * w + x] >= 0
+            // Compared as floats first: a point off at infinity (a mesh behind the camera, a diverged
+            // step) or NaN must not reach the conversion to Int, which traps.
+            guard p.x >= 0, p.y >= 0, p.x < Float(w), p.y < Float(h) else { return false }
+            return coverage.faceID[Int(p.y) * w + Int(p.x)] >= 0
         }
         outline.removeAll(keepingCapacity: true)
         for (e, pair) in edgeFaces.enumerated() {

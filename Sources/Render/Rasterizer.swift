@@ -137,16 +137,50 @@ extension Rasterizer {
 
     /// The same against a mask seen through `MaskView` (a decoded mask video frame, read in place).
     public func intersectionOverUnion(mask: MaskView, faces: Range<Int32> = 0..<Int32.max) -> Double {
+        overlap(mask: mask, faces: faces).intersectionOverUnion
+    }
+
+    /// Pixel counts of the drawn faces with ids in `faces` against a mask of this size, over the whole
+    /// frame: the mask is counted everywhere, the faces only where something was written. Allocates nothing.
+    public func overlap(mask: MaskView, faces: Range<Int32> = 0..<Int32.max) -> MaskOverlap {
         precondition(mask.width == width && mask.height == height,
-                     "Rasterizer.intersectionOverUnion: mask is \(mask.width)x\(mask.height), the buffer \(width)x\(height)")
-        var inter = 0, union = 0
+                     "Rasterizer.overlap: mask is \(mask.width)x\(mask.height), the buffer \(width)x\(height)")
+        var result = MaskOverlap()
+        let stride = mask.pixelStride, threshold = MaskView.handThreshold
         for y in 0..<height {
-            for x in 0..<width {
-                let a = faces.contains(faceID[y * width + x]), m = mask.isHand(x: x, y: y)
-                if a && m { inter += 1 }
-                if a || m { union += 1 }
+            let row = mask.base + y * mask.rowBytes
+            var n = 0
+            for x in 0..<width where row[x * stride] >= threshold { n += 1 }
+            result.mask += n
+        }
+        let r = written.intersection(bounds)
+        guard !r.isEmpty else { return result }
+        faceID.withUnsafeBufferPointer { fid in
+            for y in r.minY..<r.maxY {
+                let row = mask.base + y * mask.rowBytes
+                for x in r.minX..<r.maxX where faces.contains(fid[y * width + x]) {
+                    result.drawn += 1
+                    if row[x * stride] >= threshold { result.intersection += 1 }
+                }
             }
         }
-        return union > 0 ? Double(inter) / Double(union) : 1
+        return result
     }
+}
+
+/// How a drawn silhouette and a mask overlap, in pixels.
+public struct MaskOverlap: Sendable, Equatable {
+    public var intersection = 0
+    public var drawn = 0
+    public var mask = 0
+
+    public init(intersection: Int = 0, drawn: Int = 0, mask: Int = 0) {
+        self.intersection = intersection
+        self.drawn = drawn
+        self.mask = mask
+    }
+
+    public var union: Int { drawn + mask - intersection }
+    /// 1 when both are empty: nothing disagrees.
+    public var intersectionOverUnion: Double { union > 0 ? Double(intersection) / Double(union) : 1 }
 }

@@ -17,6 +17,8 @@ public struct MaskRegressorTrainingOptions: Sendable, Equatable {
     /// Threads rendering samples. Each sample draws from its own generator seeded by its index,
     /// so the data, and the weights, do not depend on this.
     public var workers = 2
+    /// `MaskSampleGenerator.cropShare`: the share of samples drawn as a hand dataset's 224 px crops.
+    public var cropShare = 0.0
 
     public init() {}
 
@@ -113,7 +115,11 @@ public enum MaskRegressorTraining {
         // One BLAS thread: the same seed then gives the same weights bit for bit.
         openblas_set_num_threads(1)
         var regressor = MaskRegressor(seed: o.seed)
-        var generators = (0..<max(o.workers, 1)).map { _ in MaskSampleGenerator(model: model) }
+        var generators = (0..<max(o.workers, 1)).map { _ in
+            var g = MaskSampleGenerator(model: model)
+            g.cropShare = o.cropShare
+            return g
+        }
         let nIn = MaskFeatures.count, nOut = MaskRegressor.outputCount
 
         // A fixed validation set from its own stream.

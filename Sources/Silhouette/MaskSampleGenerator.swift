@@ -16,6 +16,12 @@ public struct MaskSampleGenerator {
     public let model: HandModel
     public let sampler: PoseSampler
     public var augmentation = MaskAugmentation()
+    /// The share of samples drawn as a hand dataset's 224 px crops (`CropScene`: fx 300-800, the
+    /// hand 25-70% of the frame, any view, sometimes cut by the frame's edge) rather than as
+    /// `MaskScene`'s webcam frames. 0 (the committed weights) draws no random number for it, so
+    /// those weights are reproduced bit for bit; 0.5 was measured (README, "Real masks").
+    public var cropShare = 0.0
+    var crop: CropScene
     let workspace: HandModelWorkspace
     var vertices: [SIMD3<Double>]
     var keypoints = [SIMD3<Double>](repeating: .zero, count: 21)
@@ -31,33 +37,51 @@ public struct MaskSampleGenerator {
         workspace = HandModelWorkspace(model: model)
         vertices = [SIMD3<Double>](repeating: .zero, count: model.vertexCount)
         screen = [SIMD3<Float>](repeating: .zero, count: model.vertexCount)
+        crop = CropScene(model: model)
     }
 
     /// Writes one sample's features (`MaskFeatures.count`) and target (`MaskRegressor.outputCount`).
     public mutating func sample(_ rng: inout SeededRandom, features: UnsafeMutableBufferPointer<Float>,
                                 target: UnsafeMutableBufferPointer<Float>) {
-        let scene = vertices.withUnsafeMutableBufferPointer { v in
-            keypoints.withUnsafeMutableBufferPointer { k in
-                MaskScene.sample(model: model, sampler: sampler, rng: &rng, workspace: workspace, vertices: v, keypoints: k)
-            }
+        let camera: PinholeCamera
+        var frame = SIMD2<Double>(repeating: .infinity)
+        if cropShare > 0 && rng.uniform() < cropShare {
+            crop.place(&rng)
+            camera = crop.camera
+            frame = SIMD2(repeating: Double(CropScene.side))
+            let p = crop.parameters
+            vertices.withUnsafeMutableBufferPointer { model.vertices(p, into: $0, jacobian: nil, workspace: workspace) }
+            keypoints.withUnsafeMutableBufferPointer { model.keypoints(p, into: $0, jacobian: nil, workspace: workspace) }
+        } else {
+            camera = vertices.withUnsafeMutableBufferPointer { v in
+                keypoints.withUnsafeMutableBufferPointer { k in
+                    MaskScene.sample(model: model, sampler: sampler, rng: &rng, workspace: workspace, vertices: v, keypoints: k)
+                }
+            }.camera
         }
-        let camera = scene.camera
+        // The mask's box: the vertices' projected box, within the frame (a hand cut by its edge).
         var lo = SIMD2<Double>(repeating: .infinity), hi = SIMD2<Double>(repeating: -.infinity)
         for v in vertices {
             let p = camera.project(v)
             lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p)
         }
+        if frame.x.isFinite {
+            lo = pointwiseMax(lo, .zero)
+            hi = pointwiseMin(hi, frame)
+        }
         var region = MaskRegion(boundingLo: lo, hi: hi, pixelCount: 0)
         region.center += SIMD2(rng.gaussian(), rng.gaussian()) * 0.02 * region.side
         region.side *= rng.uniform(0.96, 1.06)
-        renderFeatures(camera: camera, region: region, augmentation: augmentation, rng: &rng, features: features)
+        renderFeatures(camera: camera, region: region, augmentation: augmentation, rng: &rng, features: features, frame: frame)
         keypoints.withUnsafeBufferPointer { MaskRegressor.writeTarget(joints: $0, region: region, camera: camera, into: target) }
     }
 
     /// Renders the hand of the last sample (or of `setVertices`) into `region`, adds `augmentation`'s
     /// imperfections and writes the features (`MaskFeatures.count`).
+    /// Canvas pixels outside the frame (0..<`frame`, pixels) are background.
     public mutating func renderFeatures(camera: PinholeCamera, region: MaskRegion, augmentation: MaskAugmentation,
-                                        rng: inout SeededRandom, features: UnsafeMutableBufferPointer<Float>) {
+                                        rng: inout SeededRandom, features: UnsafeMutableBufferPointer<Float>,
+                                        frame: SIMD2<Double> = SIMD2(repeating: .infinity)) {
         // Canvas pixels per frame pixel, and the canvas's origin in the frame.
         let scale = Double(Self.canvasSide) / region.side
         let origin = region.center - 0.5 * region.side
@@ -68,9 +92,18 @@ public struct MaskSampleGenerator {
         rasterizer.clear()
         // No culling: the mesh is open at the wrist (see `MaskScene.renderMask`).
         rasterizer.draw(screen: screen, faces: model.faces, culling: .none)
-        let n = Self.canvasSide * Self.canvasSide
+        let side = Self.canvasSide, clipped = frame.x.isFinite || frame.y.isFinite
         rasterizer.faceID.withUnsafeBufferPointer { fid in
-            canvas.withUnsafeMutableBufferPointer { c in for i in 0..<n { c[i] = fid[i] >= 0 ? 1 : 0 } }
+            canvas.withUnsafeMutableBufferPointer { c in
+                for y in 0..<side {
+                    let fy = origin.y + (Double(y) + 0.5) / scale
+                    for x in 0..<side {
+                        let fx = origin.x + (Double(x) + 0.5) / scale
+                        let inside = !clipped || (fx >= 0 && fy >= 0 && fx < frame.x && fy < frame.y)
+                        c[y * side + x] = inside && fid[y * side + x] >= 0 ? 1 : 0
+                    }
+                }
+            }
         }
         canvas.withUnsafeMutableBufferPointer { c in
             scratch.withUnsafeMutableBufferPointer { s in augmentation.apply(c, side: Self.canvasSide, scratch: s, rng: &rng) }

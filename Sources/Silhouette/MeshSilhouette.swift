@@ -28,6 +28,9 @@ public struct MeshSilhouette {
     /// Intersection over union of the drawn silhouette with `mask` (same size).
     public func intersectionOverUnion(_ mask: MaskView) -> Double { rasterizer.intersectionOverUnion(mask: mask) }
 
+    /// Pixel counts of the drawn silhouette against `mask` (same size), over the whole frame.
+    public func overlap(_ mask: MaskView) -> MaskOverlap { rasterizer.overlap(mask: mask) }
+
     /// The silhouette as a mask: 255 on the hand, 0 elsewhere, `width * height` bytes.
     public func mask(into out: inout [UInt8]) { rasterizer.silhouette(into: &out) }
 }

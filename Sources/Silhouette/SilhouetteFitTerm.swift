@@ -52,11 +52,20 @@ public final class SilhouetteFitTerm: FitTerm {
 
     /// Compares the mesh with `mask` over the square around `keypoints` (pixels), grown so that the
     /// whole hand, palm edges and finger pads included, is inside.
-    public func setTarget(mask: MaskView, around keypoints: [SIMD2<Double>]) {
+    /// With `region` (the hand's blob in the mask), the square holds that blob too: keypoints that
+    /// guess the hand too small or beside it would otherwise leave part of the mask outside the grid,
+    /// where it cannot pull.
+    public func setTarget(mask: MaskView, around keypoints: [SIMD2<Double>], including region: MaskRegion? = nil) {
         var lo = keypoints[0], hi = lo
         for p in keypoints { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
         let grow = 0.2 * max(hi.x - lo.x, hi.y - lo.y)
-        setTarget(mask: mask, region: SIMD2<Float>(lo - grow), SIMD2<Float>(hi + grow))
+        lo -= grow
+        hi += grow
+        if let region {
+            lo = pointwiseMin(lo, region.lo)
+            hi = pointwiseMax(hi, region.hi)
+        }
+        setTarget(mask: mask, region: SIMD2<Float>(lo), SIMD2<Float>(hi))
     }
 
     /// Grid IoU of the mesh at `x` with the target (for reports; `SilhouetteTerm.gridIoU`).

@@ -7,8 +7,9 @@ import Silhouette
 import Video
 
 /// `handmesh eval mask`: how well fitted meshes cover a mask video, at full resolution. Each frame
-/// record's hand is posed from its parameters, drawn with the stream's camera (the header's, else
-/// the default field of view for the frame size) and compared with the mask frame of the same index.
+/// record's hand is posed from its parameters, drawn with its camera (the photo's, else the header's,
+/// else the default field of view for the frame size) and compared with the mask frame of the same
+/// index over the whole frame: the figure each record's `fit.mask_iou` gives.
 struct EvalMask: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mask",
@@ -17,6 +18,7 @@ struct EvalMask: ParsableCommand {
     @Argument(help: "Frame records (JSON lines) from `handmesh run`.") var records: String
     @Argument(help: "The mask video of the same clip (e.g. `handmesh synth --mask`).") var mask: String
     @Option(help: "Hand model the records were fitted with: builtin or mano:PATH.") var model = "builtin"
+    @Flag(help: "Also print each frame's IoU, one line a frame: `frame INDEX iou IOU`.") var perFrame = false
 
     func run() throws {
         let fits = try FittedHands(contentsOf: URL(fileURLWithPath: records))
@@ -36,10 +38,11 @@ struct EvalMask: ParsableCommand {
                 if silhouette?.width != frame.width || silhouette?.height != frame.height {
                     silhouette = MeshSilhouette(width: frame.width, height: frame.height)
                 }
-                let camera = fits.camera.map(RenderCamera.init) ?? RenderCamera(width: frame.width, height: frame.height)
+                let camera = (hand.camera ?? fits.camera).map(RenderCamera.init) ?? RenderCamera(width: frame.width, height: frame.height)
                 silhouette!.draw(model: models[hand.side]!, parameters: hand.parameters, camera: camera,
                                  workspace: workspaces[hand.side]!)
                 ious.append(frame.pixels.withMaskView { silhouette!.intersectionOverUnion($0) })
+                if perFrame { print(String(format: "frame %d iou %.4f", frame.index, ious.last!)) }
             case .corrupt(let packets, let detail):
                 throw ValidationError("\(mask): \(packets) damaged packet(s): \(detail)")
             case .lost(let reason):

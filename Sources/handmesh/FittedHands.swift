@@ -9,6 +9,8 @@ struct FittedHands {
     struct Hand {
         var side: HandSide
         var parameters: HandParameters
+        /// The photo's own camera (a manifest's `image.camera`), which overrides the header's.
+        var camera: PinholeCamera?
     }
 
     /// By frame index.
@@ -17,7 +19,12 @@ struct FittedHands {
     var camera: PinholeCamera?
 
     init(contentsOf url: URL) throws {
-        let text = try String(contentsOf: url, encoding: .utf8)
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ValidationError("\(url.path): cannot be read as UTF-8 text (\(FileManager.default.fileExists(atPath: url.path) ? "unreadable" : "no such file"))")
+        }
         for (n, line) in text.split(separator: "\n").enumerated() {
             func fail(_ what: String) -> ValidationError { ValidationError("\(url.path) line \(n + 1): \(what)") }
             guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -25,11 +32,7 @@ struct FittedHands {
             }
             switch record["type"] as? String {
             case "header":
-                if let c = record["camera"] as? [String: Any], let fx = c["fx"] as? Double, let fy = c["fy"] as? Double,
-                   let cx = c["cx"] as? Double, let cy = c["cy"] as? Double {
-                    let d = (c["distortion"] as? [Double] ?? []) + [Double](repeating: 0, count: 5)
-                    camera = PinholeCamera(fx: fx, fy: fy, cx: cx, cy: cy, k1: d[0], k2: d[1], p1: d[2], p2: d[3], k3: d[4])
-                }
+                camera = Self.camera(record["camera"])
             case "frame":
                 guard let index = record["index"] as? Int else { throw fail("a frame record without an index") }
                 guard let hand = (record["hands"] as? [[String: Any]])?.first,
@@ -39,10 +42,19 @@ struct FittedHands {
                       let t = hand["transl"] as? [Double], t.count == 3 else { continue }
                 hands[index] = Hand(side: hand["handedness"] as? String == "left" ? .left : .right,
                                     parameters: HandParameters(globalOrient: SIMD3(g[0], g[1], g[2]), pose: pose, shape: shape,
-                                                               transl: SIMD3(t[0], t[1], t[2])))
+                                                               transl: SIMD3(t[0], t[1], t[2])),
+                                    camera: Self.camera((record["image"] as? [String: Any])?["camera"]))
             default:
                 continue
             }
         }
+    }
+
+    /// A record's camera object ({fx, fy, cx, cy, distortion}), or nil.
+    static func camera(_ value: Any?) -> PinholeCamera? {
+        guard let c = value as? [String: Any], let fx = c["fx"] as? Double, let fy = c["fy"] as? Double,
+              let cx = c["cx"] as? Double, let cy = c["cy"] as? Double else { return nil }
+        let d = (c["distortion"] as? [Double] ?? []) + [Double](repeating: 0, count: 5)
+        return PinholeCamera(fx: fx, fy: fy, cx: cx, cy: cy, k1: d[0], k2: d[1], p1: d[2], p2: d[3], k3: d[4])
     }
 }

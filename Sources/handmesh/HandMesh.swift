@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Video
 
 /// The `handmesh` command: 3D hand meshes from video.
 @main
@@ -17,6 +18,7 @@ struct HandMesh: ParsableCommand {
             Train.self,
             Eval.self,
             Synth.self,
+            SynthMasks.self,
             Models.self,
             Model.self,
         ]
@@ -25,6 +27,10 @@ struct HandMesh: ParsableCommand {
     /// ArgumentParser exits 64 (EX_USAGE) for an unknown flag or a bad value; the README's exit
     /// statuses say 1 for a bad argument, as for a bad config, so that scripts check one number.
     static func main() {
+        // FFmpeg's console lines (the swscaler's "deprecated pixel format used" on JPEG masks, for
+        // one) would interleave with ours in every command; `run` and `serve` raise the level again
+        // when debugging (`LoggingSetup`).
+        FFmpegLogLevel.quiet.apply()
         do {
             var command = try parseAsRoot()
             try command.run()

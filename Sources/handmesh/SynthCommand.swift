@@ -64,7 +64,6 @@ struct Synth: ParsableCommand {
     }
 
     func run() throws {
-        FFmpegLogLevel.error.apply()
         var options = SynthOptions()
         (options.width, options.height) = parsedSize!
         options.frames = frames

@@ -20,6 +20,8 @@ struct TrainMaskRegressor: ParsableCommand {
     @Option(help: "Minibatch size (default 256; --quick 64).") var batchSize: Int?
     @Option(help: "Random seed: sampling, initialization and order.") var seed: UInt64 = MaskRegressorTrainingOptions().seed
     @Option(help: "Threads rendering training silhouettes (does not change the result).") var workers: Int = 2
+    @Option(help: "Share of samples drawn as a hand dataset's 224 px crops (fx 300-800, the hand 25-70% of the frame, any view, cut by the frame's edge); 0 for the committed weights.")
+    var cropShare = 0.0
     @Option(help: "Where to write the weights (default Sources/Silhouette/Resources/mask-regressor.safetensors; --quick: a temporary file).")
     var output: String?
 
@@ -29,18 +31,23 @@ struct TrainMaskRegressor: ParsableCommand {
         if let batchSize { options.batchSize = batchSize }
         options.seed = seed
         options.workers = workers
+        options.cropShare = cropShare
         guard options.steps >= 1, options.batchSize >= 1, options.workers >= 1 else {
             throw ValidationError("--steps, --batch-size and --workers must be at least 1")
         }
+        guard (0...1).contains(cropShare) else { throw ValidationError("--crop-share must be 0 to 1; got \(cropShare)") }
         let path = output ?? (quick ? FileManager.default.temporaryDirectory.appendingPathComponent("handmesh-mask-regressor-quick.safetensors").path
                                     : "Sources/Silhouette/Resources/mask-regressor.safetensors")
         let model = HandModel.builtIn(side: .right)
         print("training the mask regressor: \(options.steps) steps of \(options.batchSize), seed \(options.seed)")
         let (regressor, report) = MaskRegressorTraining.train(model: model, options: options) { print($0) }
-        try regressor.write(to: URL(fileURLWithPath: path), metadata: [
+        var metadata = [
             "producer": "handmesh train mask-regressor", "steps": "\(options.steps)", "batch_size": "\(options.batchSize)",
             "seed": "\(options.seed)",
-        ])
+        ]
+        // Only when used, so that the committed weights' file is reproduced byte for byte.
+        if options.cropShare > 0 { metadata["crop_share"] = "\(options.cropShare)" }
+        try regressor.write(to: URL(fileURLWithPath: path), metadata: metadata)
         print(String(format: "wrote %@ (validation loss %.4f -> %.4f, PA-MPJPE %.1f mm, %.0f s)",
                      path, report.initial.loss, report.final.loss, report.final.paMpjpeMillimetres, report.seconds))
         if report.final.loss >= report.initial.loss {

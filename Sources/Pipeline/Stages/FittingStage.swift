@@ -18,7 +18,9 @@ import Video
 ///
 /// When a frame carries a mask (`work.mask`), each hand's refinement adds a silhouette term that
 /// pulls the mesh's outline onto the mask (`SilhouetteFitTerm`), compared over the square around
-/// the hand's keypoints, and the record's `fit.mask_iou` says how well they agree.
+/// the hand's keypoints (and the hand's blob, in mask-only streams), and the record's
+/// `fit.mask_iou` says how well the reported mesh covers the mask over the whole frame: the figure
+/// `handmesh eval mask` gives. In mask-only streams a cold start searches (`MaskColdStart`).
 public struct FittingStage: FrameStage {
     public let name = "fit"
     /// The regressor, named by its layout (its weights are committed with the source).
@@ -72,6 +74,8 @@ private final class FittingState: @unchecked Sendable {
     var smootherLag: Int?
     var smoothers: [ObjectIdentifier: TrackSmoothing] = [:]
     var smoothed = [Double](repeating: 0, count: TrackSmoother.parameterCount)
+    /// Per side: the full-frame IoU of reported hands, and the mask-only cold start's search.
+    var maskFits: [HandSide: MaskColdStart] = [:]
     var evidenceFromMask = false
     var seen: Set<Int> = []
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
@@ -142,20 +146,28 @@ private final class FittingState: @unchecked Sendable {
                 fitter.fit(evidence, time: work.frame.pts, into: &result)
             }
             sides[hand.track] = vote
+            var searched = fitter
+            if evidenceFromMask, !result.warm, let silhouette, let mask = work.mask, let region = work.maskRegion {
+                searched = search(fitter, term: silhouette, mask: mask, region: region, track: hand.track, work: work, camera: camera)
+            }
             if let lag = smootherLag, !still {
-                let key = ObjectIdentifier(fitter)
-                if smoothers[key] == nil { smoothers[key] = TrackSmoothing(fitter: fitter, track: hand.track, smoother: TrackSmoother(lag: lag)) }
-                fitter.unfilteredSolution.withUnsafeBufferPointer {
+                let key = ObjectIdentifier(searched)
+                if smoothers[key] == nil { smoothers[key] = TrackSmoothing(fitter: searched, track: hand.track, smoother: TrackSmoother(lag: lag)) }
+                searched.unfilteredSolution.withUnsafeBufferPointer {
                     smoothers[key]!.smoother.push(frame: work.frame.index, time: work.frame.pts, parameters: $0, restart: !result.warm)
                 }
             }
-            let maskIoU = silhouette.map { term in fitter.unfilteredSolution.withUnsafeBufferPointer { term.gridIoU(at: $0) } }
 
             // 3. The record: the person's hand, and the fit.
             var record = hand
-            record.handedness = (fitter.model.side == .right) != mirrored ? .right : .left
+            record.handedness = (searched.model.side == .right) != mirrored ? .right : .left
             // A mask's side is the stream's word (`mask_hand`), not an estimate: its score stays.
             if !evidenceFromMask { record.handednessScore = Float(vote.probability) }
+            let maskIoU = work.mask.map { mask in
+                mask.pixels.withMaskView { view in
+                    Float(maskFit(searched.model).overlap(result.parameters, camera: RenderCamera(camera), mask: view).intersectionOverUnion)
+                }
+            }
             write(result, evidence: evidence, into: &record, maskIoU: maskIoU, wantsVertices: work.context.wantsVertices)
             work.hands[h] = record
         }
@@ -193,6 +205,29 @@ private final class FittingState: @unchecked Sendable {
             write(result, evidence: evidence, into: &record, maskIoU: fit.maskIoU, wantsVertices: work.context.wantsVertices)
             work.hands[h] = record
         }
+    }
+
+    /// The side's full-frame silhouette and cold-start search.
+    func maskFit(_ model: HandModel) -> MaskColdStart {
+        if let m = maskFits[model.side] { return m }
+        let m = MaskColdStart(model: model)
+        maskFits[model.side] = m
+        return m
+    }
+
+    /// A mask-only track's cold start: the hypotheses around the regressor's estimate, the best by
+    /// full-frame IoU kept (its fit in `result`); the winning fitter becomes the track's.
+    func search(_ fitter: HandFitter, term: SilhouetteFitTerm, mask: Frame, region: MaskRegion, track: Int,
+                work: FrameWork, camera: PinholeCamera) -> HandFitter {
+        let still = work.context.stillImages
+        let side = fitter.model.side
+        let best = mask.pixels.withMaskView { view in
+            maskFit(fitter.model).search(fitter: fitter, result: &result, evidence: evidence, term: term, mask: view,
+                                         region: region, camera: camera, time: work.frame.pts,
+                                         makeFitter: { makeFitter(side: side, camera: camera, still: still) }).fitter
+        }
+        fitters[track] = best
+        return best
     }
 
     /// This frame's evidence from the evidence stage's record, into `evidence`.
@@ -251,7 +286,7 @@ private final class FittingState: @unchecked Sendable {
         evidence.isLeft = fitter.model.side == .left
         // Beside a mask, the outline shares the say with the keypoints at the balance measured with it.
         if work.mask != nil && fitter.settings.weights.warmPixelSigma != nil { fitter.settings.weights.warmPixelSigma = nil }
-        let silhouette = work.mask.map { attachSilhouette(mask: $0, to: fitter, track: track, camera: camera) }
+        let silhouette = work.mask.map { attachSilhouette(mask: $0, to: fitter, track: track, work: work, camera: camera) }
         if silhouette == nil { fitter.extraTerm = nil }
         return silhouette
     }
@@ -278,7 +313,7 @@ private final class FittingState: @unchecked Sendable {
         fitters[track] = rightFitter
         // The silhouette term now belongs to the left fitter: aim a right one at the mask.
         evidence.isLeft = false
-        return (rightFitter, work.mask.map { attachSilhouette(mask: $0, to: rightFitter, track: track, camera: camera) })
+        return (rightFitter, work.mask.map { attachSilhouette(mask: $0, to: rightFitter, track: track, work: work, camera: camera) })
     }
 
     /// The fit's fields of `record`.
@@ -302,7 +337,7 @@ private final class FittingState: @unchecked Sendable {
     }
 
     /// The track's silhouette term, aimed at `mask` around the evidence's keypoints.
-    func attachSilhouette(mask: Frame, to fitter: HandFitter, track: Int, camera: PinholeCamera) -> SilhouetteFitTerm {
+    func attachSilhouette(mask: Frame, to fitter: HandFitter, track: Int, work: FrameWork, camera: PinholeCamera) -> SilhouetteFitTerm {
         let renderCamera = RenderCamera(camera)
         let term: SilhouetteFitTerm
         if let existing = silhouettes[track], existing.model.side == fitter.model.side {
@@ -317,7 +352,8 @@ private final class FittingState: @unchecked Sendable {
                                      cellSigma: evidenceFromMask ? 0.3 : 0.5)
             silhouettes[track] = term
         }
-        mask.pixels.withMaskView { term.setTarget(mask: $0, around: evidence.keypoints) }
+        let region = evidenceFromMask ? work.maskRegion : nil
+        mask.pixels.withMaskView { term.setTarget(mask: $0, around: evidence.keypoints, including: region) }
         fitter.extraTerm = term
         return term
     }

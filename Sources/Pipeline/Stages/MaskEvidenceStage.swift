@@ -49,6 +49,7 @@ private final class MaskEvidenceState: @unchecked Sendable {
         let found = work.frame.pixels.withMaskView { mask in
             regressor.predict(mask: mask, camera: camera, isLeft: isLeft, into: &evidence, workspace: &workspace)
         }
+        work.maskRegion = found
         guard found != nil else {
             tracking = false
             return
