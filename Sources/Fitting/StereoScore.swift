@@ -26,7 +26,7 @@ public enum StereoScore {
         /// (mean over the bones: a fingertip's bone, which ends at a skinned vertex, changes a little
         /// with the pose).
         public var settleSeconds = Double.nan
-        /// Mean second difference of centroid-relative joints, mm.
+        /// Mean second difference of centroid-relative joints, mm (NaN without consecutive frames).
         public var jitter = Double.nan
         /// Lag of the centroid-relative joints behind the evidence's world landmarks, frames.
         public var lag = Double.nan
@@ -84,6 +84,8 @@ public enum StereoScore {
             }
             run.settleSeconds = (seconds[ordered[settled]] ?? 0) - (seconds[ordered[0]] ?? 0)
         }
+        // Jitter and lag need consecutive frames (photos of every third frame have none).
+        guard ordered.indices.dropFirst(2).contains(where: { ordered[$0] == ordered[$0 - 2] + 2 }) else { return run }
         let span = ordered.first!...ordered.last!
         let centred = span.map { joints[$0].map { SequenceMetrics.centred($0).map { $0 * 1000 } } }
         run.jitter = SequenceMetrics.meanSecondDifference(centred)

@@ -54,7 +54,11 @@ struct EvalStereo: ParsableCommand {
             print(String(format: "  wrist-relative, one scale     %6.2f mm", s.wristRelative))
             print(String(format: "  bone-length variation         %6.2f %% (second half), settled within 1%% after %.1f s",
                          s.boneVariation, s.settleSeconds))
-            print(String(format: "  jitter                        %6.2f mm, lag %.2f frames behind the world landmarks", s.jitter, s.lag))
+            if s.jitter.isNaN {
+                print("  jitter                          n/a: no consecutive frames")
+            } else {
+                print(String(format: "  jitter                        %6.2f mm, lag %.2f frames behind the world landmarks", s.jitter, s.lag))
+            }
         }
         if runs.count >= 2, let c = StereoScore.crossView(runs[0].hands.compactMapValues(\.joints3d),
                                                           runs[1].hands.compactMapValues(\.joints3d), rotation: cal.rotation) {
