@@ -39,8 +39,8 @@ def _rise(x: float, middle: float, width: float) -> float:
 # have their own straightness: a pinch keeps them at 0.75-0.9.
 THRESHOLDS_FOR = {
     "joints3d": {
-        "straight": (0.82, 0.03), "straight_outer": (0.942, 0.015), "curled": (0.72, 0.04),
-        "thumb_out": (1.33, 0.05), "touch": (0.94, 0.06),
+        "straight": (0.88, 0.03), "straight_outer": (0.927, 0.015), "curled": (0.68, 0.04),
+        "thumb_out": (1.305, 0.05), "touch": (0.94, 0.06),
     },
     "world_landmarks": {
         "straight": (0.925, 0.03), "straight_outer": (0.92, 0.015), "curled": (0.8, 0.04),
