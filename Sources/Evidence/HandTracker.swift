@@ -45,11 +45,14 @@ public final class HandTracker {
         public var detectionInterval: Int = 2
         /// On a frame where hands are both tracked and sought, run the palm detector on a thread of
         /// its own beside the tracked hands' landmark network (`PalmSearchThread`); the result is
-        /// the same as running them in turn.
-        public var concurrentDetection: Bool = true
+        /// the same as running them in turn. Off by default: in the pipeline the fitting stage
+        /// already keeps the other core busy, and on the shared 2-core machine the extra thread cost
+        /// more CPU (17.5 against 15.6 ms a frame) and more wall time (`handmesh bench evidence`,
+        /// modes two-beside and two-every-frame).
+        public var concurrentDetection: Bool = false
 
         public init(maxHands: Int = 2, mirrored: Bool = false, staticImageMode: Bool = false, threads: Int = 1,
-                    detectionInterval: Int = 2, concurrentDetection: Bool = true) {
+                    detectionInterval: Int = 2, concurrentDetection: Bool = false) {
             self.maxHands = maxHands
             self.mirrored = mirrored
             self.staticImageMode = staticImageMode
