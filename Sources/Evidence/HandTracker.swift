@@ -8,6 +8,12 @@ import Video
 /// Per frame:
 /// 1. Palm detection runs only while fewer than `maxHands` hands are tracked (the graph's
 ///    `NormalizedRectVectorHasMinSizeCalculator` gate), or on every frame in `staticImageMode`.
+///    Unlike the graph, while some but not all hands are tracked it runs on one frame in
+///    `detectionInterval` only: at max_hands 2 with one hand in view, the graph spends more time
+///    looking for a second hand (fp32 palm network, about 9 ms) than following the first. A hand
+///    entering then is found at most `detectionInterval - 1` frames after MediaPipe finds it; with
+///    no hand tracked the detector still runs on every frame, so a first hand is found as MediaPipe
+///    finds it.
 /// 2. Palm ROIs (at most `maxHands`) and the ROIs carried over from the previous frame's landmarks
 ///    are merged by `ROIAssociation`, so a hand already tracked is not added twice.
 /// 3. The landmark model runs on each ROI. A hand whose presence is not above `minPresence` is
@@ -33,24 +39,43 @@ public final class HandTracker {
         public var staticImageMode: Bool = false
         /// Workers per model inference.
         public var threads: Int = 1
+        /// While at least one but fewer than `maxHands` hands are tracked, the detector runs on one
+        /// frame in this many (1: every frame, as MediaPipe's graph). 2 bounds a hand's entry at
+        /// 2 frames (the frame it appears in and the next) and halves the search's cost.
+        public var detectionInterval: Int = 2
+        /// On a frame where hands are both tracked and sought, run the palm detector on a thread of
+        /// its own beside the tracked hands' landmark network (`PalmSearchThread`); the result is
+        /// the same as running them in turn. Off by default: in the pipeline the fitting stage
+        /// already keeps the other core busy, and on the shared 2-core machine the extra thread cost
+        /// more CPU (17.5 against 15.6 ms a frame) and more wall time (`handmesh bench evidence`,
+        /// modes two-beside and two-every-frame).
+        public var concurrentDetection: Bool = false
 
-        public init(maxHands: Int = 2, mirrored: Bool = false, staticImageMode: Bool = false, threads: Int = 1) {
+        public init(maxHands: Int = 2, mirrored: Bool = false, staticImageMode: Bool = false, threads: Int = 1,
+                    detectionInterval: Int = 2, concurrentDetection: Bool = false) {
             self.maxHands = maxHands
             self.mirrored = mirrored
             self.staticImageMode = staticImageMode
             self.threads = threads
+            self.detectionInterval = detectionInterval
+            self.concurrentDetection = concurrentDetection
         }
     }
 
     public let options: Options
     private let palms: PalmDetector
     private let landmarks: LandmarkRunner
+    private let search: PalmSearchThread?
+    /// The landmark network's answers for `previous`, one each, when computed beside a palm search.
+    private var trackedOutputs: [LandmarkRunner.Output] = []
     private var palmROIs: [HandROI] = []
     private var palmTracked: [TrackedROI] = []
     private var previous: [TrackedROI] = []
     private var next: [TrackedROI] = []
     private var candidates: [TrackedROI] = []
     private var nextTrack = 0
+    /// Frames since the detector last ran, for `Options.detectionInterval`.
+    private var framesSinceDetection = 0
     /// The size of the last frame: carried-over ROIs are in its pixels.
     private var lastSize = (width: 0, height: 0)
     /// Whether the palm detector ran on the last processed frame.
@@ -73,10 +98,16 @@ public final class HandTracker {
         guard options.maxHands >= 1 else {
             throw ModelError(file: landmarkModel.name, problem: "HandTracker needs maxHands >= 1, got \(options.maxHands)")
         }
+        guard options.detectionInterval >= 1 else {
+            throw ModelError(file: landmarkModel.name, problem: "HandTracker needs detectionInterval >= 1, got \(options.detectionInterval)")
+        }
         self.options = options
         landmarkPrecision = landmarkModel.precision
         palms = try PalmDetector(model: palmModel, threads: options.threads, minScore: options.minDetectionScore)
         landmarks = try LandmarkRunner(model: landmarkModel, threads: options.threads)
+        search = options.concurrentDetection && !options.staticImageMode
+            ? PalmSearchThread(detector: palms, maxCount: options.maxHands) : nil
+        trackedOutputs.reserveCapacity(2 * options.maxHands + 1)
         for buffer in [\HandTracker.palmTracked, \.previous, \.next, \.candidates] {
             self[keyPath: buffer].reserveCapacity(2 * options.maxHands + 1)
         }
@@ -87,6 +118,7 @@ public final class HandTracker {
     public func reset() {
         previous.removeAll(keepingCapacity: true)
         lastDetectorRan = false
+        framesSinceDetection = 0
     }
 
     /// The hands in `frame`. Allocates the returned array; see `process(_:into:)` for the
@@ -115,10 +147,20 @@ public final class HandTracker {
             lastSize = (image.width, image.height)
         }
         let tracked = options.staticImageMode ? 0 : previous.count
+        framesSinceDetection += 1
         lastDetectorRan = tracked < options.maxHands
+            && (tracked == 0 || framesSinceDetection >= options.detectionInterval)
+        if lastDetectorRan { framesSinceDetection = 0 }
         palmTracked.removeAll(keepingCapacity: true)
-        if lastDetectorRan {
+        trackedOutputs.removeAll(keepingCapacity: true)
+        if lastDetectorRan, let search, !previous.isEmpty {
+            search.start(image, maxCount: options.maxHands)
+            for old in previous { trackedOutputs.append(landmarks.run(image, roi: old.roi)) }
+            search.finish(into: &palmROIs)
+        } else if lastDetectorRan {
             palms.detect(image, maxCount: options.maxHands, into: &palmROIs)
+        }
+        if lastDetectorRan {
             for roi in palmROIs { palmTracked.append(TrackedROI(roi: roi, track: nil, fromDetection: true)) }
         }
         if options.staticImageMode {
@@ -137,7 +179,7 @@ public final class HandTracker {
 
         next.removeAll(keepingCapacity: true)
         for candidate in candidates {
-            let out = landmarks.run(image, roi: candidate.roi)
+            let out = trackedOutput(for: candidate) ?? landmarks.run(image, roi: candidate.roi)
             // The hand is present when the score exceeds the threshold, strictly
             // (mediapipe/calculators/util/thresholding_calculator.cc).
             guard out.presence > options.minPresence else { continue }
@@ -189,6 +231,14 @@ public final class HandTracker {
         let sizeA = hiA - loA, sizeB = hiB - loB
         let union = sizeA.x * sizeA.y + sizeB.x * sizeB.y - intersection
         return union > 0 && intersection / union > duplicateIoU
+    }
+
+    /// The answer computed beside the palm search for a candidate carried over unchanged.
+    private func trackedOutput(for candidate: TrackedROI) -> LandmarkRunner.Output? {
+        guard !trackedOutputs.isEmpty, !candidate.fromDetection,
+              let index = previous.firstIndex(where: { $0.track == candidate.track && $0.roi == candidate.roi })
+        else { return nil }
+        return trackedOutputs[index]
     }
 
     private func newTrack() -> Int {

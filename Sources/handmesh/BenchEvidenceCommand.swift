@@ -61,13 +61,12 @@ struct BenchEvidence: ParsableCommand {
         for precision in try BenchModels.precisions(precision) {
             let landmark = try TFLiteModel(contentsOf: store.url(for: .handLandmarkFull), precision: precision)
             var modes: [String: Any] = [:]
-            for mode in ["tracking", "detection"] {
-                let options = HandTracker.Options(maxHands: 1, staticImageMode: mode == "detection", threads: 1)
+            for (mode, options) in Self.modes {
                 let figures = try measure(clip, tracker: HandTracker(palmModel: palm, landmarkModel: landmark, options: options))
                 modes[mode] = figures.json
                 if !json {
                     print(String(format: "evidence %@ %@: %.2f ms/frame (median of %d runs; per-frame median %.2f ms; CPU %.2f ms/frame, cpu/wall %.2f); detector on %d of %d frames, a hand in %d",
-                                 mode.padding(toLength: 9, withPad: " ", startingAt: 0),
+                                 mode.padding(toLength: 20, withPad: " ", startingAt: 0),
                                  landmark.precision.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0),
                                  figures.medianRunMean, runs, figures.medianFrame, figures.cpuMillisecondsPerFrame,
                                  figures.cpuPerWall, figures.detectorFrames, clip.count, figures.handFrames))
@@ -81,6 +80,18 @@ struct BenchEvidence: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         }
     }
+
+    /// max_hands 1 tracking and detection on every frame (MediaPipe's static_image_mode), then
+    /// max_hands 2 with the palm search on MediaPipe's schedule (every frame while under max_hands),
+    /// on every 2nd frame (the default), beside the landmarks on its own thread, and both.
+    static let modes: [(String, HandTracker.Options)] = [
+        ("tracking", .init(maxHands: 1)),
+        ("detection", .init(maxHands: 1, staticImageMode: true)),
+        ("two-every-frame", .init(maxHands: 2, detectionInterval: 1, concurrentDetection: false)),
+        ("two-every-2nd", .init(maxHands: 2, detectionInterval: 2, concurrentDetection: false)),
+        ("two-beside", .init(maxHands: 2, detectionInterval: 1, concurrentDetection: true)),
+        ("two-2nd-beside", .init(maxHands: 2, detectionInterval: 2, concurrentDetection: true)),
+    ]
 
     /// The clip's frames, decoded up front so decoding stays out of the timing.
     private func decode() throws -> [Frame] {

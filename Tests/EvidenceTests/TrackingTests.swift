@@ -39,10 +39,11 @@ final class TrackingTests: XCTestCase {
         XCTAssertEqual(tracks.count, segments, "a new number for each re-detection, none otherwise")
     }
 
-    /// With two hands allowed and one hand in view, the detector runs on every frame and keeps
-    /// finding the tracked hand; those detections merge into the track instead of adding a hand.
+    /// With two hands allowed, one hand in view and MediaPipe's schedule (detection on every frame),
+    /// the detector keeps finding the tracked hand; those detections merge into the track instead
+    /// of adding a hand.
     func testDetectionsOfATrackedHandMerge() throws {
-        let tracker = try Fixtures.tracker(.init(maxHands: 2))
+        let tracker = try Fixtures.tracker(.init(maxHands: 2, detectionInterval: 1))
         var hands: [HandEvidence] = []
         var tracks = Set<Int>(), detectorFrames = 0, frames = 0
         try Fixtures.forEachFrame { frame in
