@@ -48,24 +48,38 @@ public struct RegressorSampleGenerator {
     let sampler: PoseSampler
     public var synthesizer = EvidenceSynthesizer()
     var keypointFunction: HandModelKeypoints
+    /// Confident fits of real footage to draw `augmentation.realShare` of the samples around.
+    public var fits: [FittedFrame]
+    public var augmentation: SelfAugmentation
 
-    public init(model: HandModel) {
+    public init(model: HandModel, fits: [FittedFrame] = [], augmentation: SelfAugmentation = SelfAugmentation()) {
         self.model = model
         sampler = PoseSampler(model: model)
         keypointFunction = HandModelKeypoints(model: model)
+        self.fits = fits
+        self.augmentation = augmentation
     }
 
     /// Writes one sample's evidence features into `features` and its target estimate into
     /// `target`.
     public mutating func sample(_ rng: inout SeededRandom, features: UnsafeMutableBufferPointer<Float>,
                                 target: UnsafeMutableBufferPointer<Float>) {
-        let pose = sampler.sample(&rng)
-        let shape = PoseSampler.sampleShape(&rng)
+        // Without fits no draw is made here, so model-only training keeps its exact sample stream.
+        let real = !fits.isEmpty && rng.uniform() < augmentation.realShare
+        let pose: [Double], shape: [Double], rotation: Mat3?
+        if real {
+            let frame = fits[min(fits.count - 1, Int(rng.uniform() * Double(fits.count)))]
+            (pose, shape, rotation) = augmentation.sample(around: frame, limits: sampler.limits, rng: &rng)
+        } else {
+            pose = sampler.sample(&rng)
+            shape = PoseSampler.sampleShape(&rng)
+            rotation = nil
+        }
         let width = 720, height = rng.uniform() < 0.5 ? 720 : 480
         let fov = rng.uniform(45, 80)
         let camera = PinholeCamera.defaultCamera(width: width, height: height, fieldOfViewDegrees: fov)
         var hand = synthesizer.synthesize(model: model, pose: pose, shape: shape, camera: camera,
-                                          width: width, height: height, rng: &rng)
+                                          width: width, height: height, rotation: rotation, rng: &rng)
         if rng.uniform() < 0.5 {
             // A left hand: the mirror image (x -> -x in the camera frame) of the right one.
             let joints = hand.joints.map { SIMD3(-$0.x, $0.y, $0.z) }
@@ -81,13 +95,14 @@ public struct RegressorSampleGenerator {
 /// Each of the three passes is supervised toward the truth; the estimate fed to the next pass is
 /// the previous pass's output, treated as a constant (as iterative error feedback is trained).
 public enum RegressorTraining {
-    public static func train(model: HandModel, options o: RegressorTrainingOptions,
+    public static func train(model: HandModel, options o: RegressorTrainingOptions, fits: [FittedFrame] = [],
+                             augmentation: SelfAugmentation = SelfAugmentation(),
                              log: (String) -> Void = { _ in }) -> (HandRegressor, RegressorTrainingReport) {
         let begin = Date()
         // One BLAS thread: the same seed then gives the same weights bit for bit.
         openblas_set_num_threads(1)
         var regressor = HandRegressor(meanPose: model.meanPose, seed: o.seed)
-        var generator = RegressorSampleGenerator(model: model)
+        var generator = RegressorSampleGenerator(model: model, fits: fits, augmentation: augmentation)
         let nIn = HandRegressor.inputCount, nEv = HandRegressor.evidenceFeatures, nOut = HandRegressor.estimateCount
         var weights = [Float](repeating: 1, count: nOut)
         for i in 51..<61 { weights[i] = o.shapeWeight }

@@ -26,6 +26,7 @@ struct TrainRegressor: ParsableCommand {
     @Option(help: "Random seed: sampling, initialization and order.") var seed: UInt64 = RegressorTrainingOptions().seed
     @Option(help: "Where to write the weights (default Sources/Fitting/Resources/regressor.safetensors; --quick: a temporary file).")
     var output: String?
+    @OptionGroup var fits: FitsOptions
 
     func run() throws {
         var options = quick ? RegressorTrainingOptions.quick : RegressorTrainingOptions()
@@ -33,15 +34,17 @@ struct TrainRegressor: ParsableCommand {
         if let batchSize { options.batchSize = batchSize }
         options.seed = seed
         guard options.steps >= 1, options.batchSize >= 1 else { throw ValidationError("--steps and --batch-size must be at least 1") }
+        let (fitted, augmentation) = try fits.load()
         let path = output ?? (quick ? FileManager.default.temporaryDirectory.appendingPathComponent("handmesh-regressor-quick.safetensors").path
                                     : "Sources/Fitting/Resources/regressor.safetensors")
         let model = HandModel.builtIn(side: .right)
         print("training the regressor: \(options.steps) steps of \(options.batchSize), seed \(options.seed)")
-        let (regressor, report) = RegressorTraining.train(model: model, options: options) { print($0) }
+        let (regressor, report) = RegressorTraining.train(model: model, options: options, fits: fitted,
+                                                          augmentation: augmentation) { print($0) }
         try regressor.write(to: URL(fileURLWithPath: path), metadata: [
             "producer": "handmesh train regressor", "steps": "\(options.steps)", "batch_size": "\(options.batchSize)",
             "seed": "\(options.seed)",
-        ])
+        ].merging(fits.metadata(kept: fitted.count)) { a, _ in a })
         print(String(format: "wrote %@ (validation loss %.4f -> %.4f, pose %.4f rad, rotation %.2f°, %.0f s)",
                      path, report.initialValidationLoss, report.finalValidationLoss, report.poseError,
                      report.rotationErrorDegrees, report.seconds))
