@@ -9,13 +9,21 @@ public struct FittedFrame: Sendable, Equatable {
     public var globalOrient: SIMD3<Double>
     public var pose: [Double]
     public var shape: [Double]
+    /// The landmark network's world landmarks for this frame, centroid-relative, camera axes (a
+    /// left hand's mirrored like its fit); empty when unknown.
+    public var world: [SIMD3<Double>]
+    /// The fit's joints (`joints3d`, camera frame, metres; mirrored like the rest); empty when unknown.
+    public var joints: [SIMD3<Double>]
 
-    public init(source: String, index: Int, globalOrient: SIMD3<Double>, pose: [Double], shape: [Double]) {
+    public init(source: String, index: Int, globalOrient: SIMD3<Double>, pose: [Double], shape: [Double],
+                world: [SIMD3<Double>] = [], joints: [SIMD3<Double>] = []) {
         self.source = source
         self.index = index
         self.globalOrient = globalOrient
         self.pose = pose
         self.shape = shape
+        self.world = world
+        self.joints = joints
     }
 }
 
@@ -62,7 +70,8 @@ public struct FittedFrames: Sendable {
         }
         struct Candidate {
             var index: Int, track: Int, warm: Bool
-            var orient: SIMD3<Double>, pose: [Double], shape: [Double]
+            var orient: SIMD3<Double>, pose: [Double], shape: [Double], world: [SIMD3<Double>]
+            var joints: [SIMD3<Double>] = []
             var reason: String?
         }
         var candidates: [Candidate] = []
@@ -95,7 +104,7 @@ public struct FittedFrames: Sendable {
             guard let fit = hand["fit"] as? [String: Any] else {
                 // Evidence without a fit (a run with fitting off): nothing to learn from.
                 candidates.append(Candidate(index: index, track: track, warm: true, orient: .zero, pose: [], shape: [],
-                                            reason: "no fit"))
+                                            world: [], reason: "no fit"))
                 continue
             }
             guard let reprojection = fit["reprojection_px"] as? Double, let warm = fit["warm"] as? Bool else {
@@ -105,27 +114,34 @@ public struct FittedFrames: Sendable {
             var orient = SIMD3(o[0], o[1], o[2])
             var pose = try numbers("pose", 45)
             let shape = try numbers("shape", 10)
-            let joints = try points("joints3d")
+            var joints = try points("joints3d")
+            var world = hand["world_landmarks"] == nil ? [] : try points("world_landmarks")
             var reason: String?
             if let roi = hand["roi"] as? [String: Any], let size = roi["size"] as? Double, size > 0,
                reprojection > s.maxReprojection * size {
                 reason = "reprojection"
             } else if hand["roi"] == nil {
                 reason = "no roi"
-            } else if hand["world_landmarks"] == nil {
+            } else if world.isEmpty {
                 reason = "no world landmarks"
-            } else if Procrustes.alignedMeanDistance(try points("world_landmarks"), joints) > s.maxWorldResidual {
+            } else if Procrustes.alignedMeanDistance(world, joints) > s.maxWorldResidual {
                 reason = "world-landmark residual"
+            }
+            if !world.isEmpty {
+                let centroid = world.reduce(.zero, +) / Double(world.count)
+                world = world.map { $0 - centroid }
             }
             if (hand["handedness"] as? String) == "left" {
                 orient = AxisAngle.mirrored(orient)
+                world = world.map { SIMD3(-$0.x, $0.y, $0.z) }
+                joints = joints.map { SIMD3(-$0.x, $0.y, $0.z) }
                 for q in 0..<15 {
                     let m = AxisAngle.mirrored(SIMD3(pose[3 * q], pose[3 * q + 1], pose[3 * q + 2]))
                     pose[3 * q] = m.x; pose[3 * q + 1] = m.y; pose[3 * q + 2] = m.z
                 }
             }
             candidates.append(Candidate(index: index, track: track, warm: warm, orient: orient, pose: pose, shape: shape,
-                                        reason: reason))
+                                        world: world, joints: joints, reason: reason))
         }
         guard sawFrame else { throw FittingError(path, "no frame records") }
 
@@ -145,7 +161,29 @@ public struct FittedFrames: Sendable {
             }
             if let reason { dropped[reason, default: 0] += 1; continue }
             frames.append(FittedFrame(source: path, index: c.index, globalOrient: c.orient, pose: c.pose,
-                                      shape: shapes[c.track]!))
+                                      shape: shapes[c.track]!, world: c.world, joints: c.joints))
+        }
+    }
+
+    /// Replaces each frame's parameters by the right-hand `model`'s cold fit to its fitted joints.
+    /// The records' pose and shape go with per-track bone-length factors that they do not carry:
+    /// on the stereo clip the parameters' own joints lie 9–13 mm from `joints3d`, further from the
+    /// triangulated points than the regressor alone. Refitted without bone factors, the model's
+    /// joints are the fitted hand's as nearly as its pose and shape allow.
+    public mutating func refit(model: HandModel, regressor: HandRegressor?) {
+        // Any camera views the same points: one that sees them whole.
+        let camera = PinholeCamera.defaultCamera(width: 720, height: 720, fieldOfViewDegrees: 60)
+        var settings = FitSettings(camera: camera)
+        settings.filter = nil
+        let fitter = HandFitter(model: model, regressor: regressor, settings: settings)
+        var result = HandFitResult()
+        for i in frames.indices where frames[i].joints.count == 21 {
+            let joints = frames[i].joints
+            let evidence = FitEvidence(keypoints: joints.map { camera.project($0) }, world: joints)
+            fitter.fit(evidence, time: 0, continuesTrack: false, into: &result)
+            frames[i].globalOrient = result.parameters.globalOrient
+            frames[i].pose = result.parameters.pose
+            frames[i].shape = result.parameters.shape
         }
     }
 

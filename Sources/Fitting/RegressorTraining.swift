@@ -67,9 +67,11 @@ public struct RegressorSampleGenerator {
         // Without fits no draw is made here, so model-only training keeps its exact sample stream.
         let real = !fits.isEmpty && rng.uniform() < augmentation.realShare
         let pose: [Double], shape: [Double], rotation: Mat3?
+        var frame: FittedFrame?
         if real {
-            let frame = fits[min(fits.count - 1, Int(rng.uniform() * Double(fits.count)))]
-            (pose, shape, rotation) = augmentation.sample(around: frame, limits: sampler.limits, rng: &rng)
+            let fit = fits[min(fits.count - 1, Int(rng.uniform() * Double(fits.count)))]
+            (pose, shape, rotation) = augmentation.sample(around: fit, limits: sampler.limits, rng: &rng)
+            frame = fit
         } else {
             pose = sampler.sample(&rng)
             shape = PoseSampler.sampleShape(&rng)
@@ -84,6 +86,13 @@ public struct RegressorSampleGenerator {
             // A left hand: the mirror image (x -> -x in the camera frame) of the right one.
             let joints = hand.joints.map { SIMD3(-$0.x, $0.y, $0.z) }
             hand.evidence = synthesizer.evidence(for: joints, camera: camera, isLeft: true, rng: &rng)
+        }
+        if let frame, let rotation, augmentation.recordedWorld, !frame.world.isEmpty {
+            // The frame's own world landmarks, turned as the hand was turned from its fit.
+            let turn = rotation * AxisAngle.matrix(frame.globalOrient).transposed
+            let m: Double = hand.evidence.isLeft ? -1 : 1
+            hand.evidence.world = frame.world.map { w in let q = turn * w; return SIMD3(m * q.x, q.y, q.z) }
+            hand.evidence.hasWorld = true
         }
         HandRegressor.writeFeatures(hand.evidence, into: features)
         HandRegressor.writeEstimate(orient: hand.parameters.globalOrient, pose: pose, shape: shape, mirrored: false,

@@ -16,6 +16,11 @@ public struct SelfAugmentation: Sendable, Equatable {
     public var poseSigma = 0.08
     /// Shape drawn around the fitted one with this fraction of the population's unit spread.
     public var shapeSpread = 0.5
+    /// Whether a sample's world landmarks are its frame's own, turned with the hand, rather than
+    /// synthesized: they carry the landmark network's real distortions (on the stereo clip its
+    /// proximal phalanges are 16–21 mm where triangulation gives 28–40 mm, README "Fitting"),
+    /// which the synthesizer's small noise does not model.
+    public var recordedWorld = true
 
     public init() {}
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Fitting
 import Foundation
+import HandModel
 
 /// `--from-fits` and its selection, shared by the training commands: self-data augmentation from
 /// `handmesh run`'s records of real footage.
@@ -12,6 +13,8 @@ struct FitsOptions: ParsableArguments {
     var realShare = SelfAugmentation().realShare
     @Option(help: "Never read fits of frames at or after this index (the held-out part of the clips).")
     var beforeFrame: Int?
+    @Flag(inversion: .prefixedNo, help: "Refit each kept frame's pose and shape to its fitted joints without the track's bone factors.")
+    var refit = true
 
     /// The kept fits (none without --from-fits) and the augmentation; prints what was kept and why
     /// the rest was dropped.
@@ -29,6 +32,7 @@ struct FitsOptions: ParsableArguments {
             print("\(path): kept \(fitted.frames.count - before.0) of \(fitted.considered - before.1) fitted frames")
         }
         print("fits: \(fitted.summary)")
+        if refit { fitted.refit(model: HandModel.builtIn(side: .right), regressor: try HandRegressor.bundled()) }
         guard !fitted.frames.isEmpty else { throw ValidationError("--from-fits: no confident frame in \(paths.joined(separator: ", "))") }
         print(String(format: "mixing %.0f%% of samples around the fits with %.0f%% from the model", 100 * realShare, 100 * (1 - realShare)))
         return (fitted.frames, augmentation)

@@ -97,6 +97,18 @@ final class SelfAugmentationTests: XCTestCase {
         XCTAssertNotEqual(a.network, modelOnly.network)
     }
 
+    /// A refit without bone factors finds parameters whose joints are the fitted ones: here the
+    /// records' joints are the model's own, so the refit must land on them.
+    func testRefitReproducesTheFittedJoints() throws {
+        var fits = try FittedFrames(paths: [try write(records(count: 40), "refit")], selection: FitSelection())
+        let before = fits.frames
+        fits.refit(model: model, regressor: try HandRegressor.bundled())
+        for (a, b) in zip(before, fits.frames) {
+            let joints = model.keypoints(HandParameters(globalOrient: b.globalOrient, pose: b.pose, shape: b.shape))
+            XCTAssertLessThan(Procrustes.alignedMeanDistance(joints, a.joints), 0.002)
+        }
+    }
+
     /// Augmented samples stay within the joint limits and spread around the fitted shape.
     func testAugmentationStaysInLimits() throws {
         let fits = try FittedFrames(paths: [try write(records(count: 40), "augment")], selection: FitSelection()).frames
