@@ -17,7 +17,7 @@ final class TrainFromFitsCommandTests: XCTestCase {
                                                                 "--before-frame", "252", "--output", weights], timeout: 300)
         XCTAssertEqual(train.status, 0, train.stderr)
         XCTAssertTrue(train.stdout.contains("fits: kept "), train.stdout)
-        XCTAssertTrue(train.stdout.contains("mixing 50% of samples around the fits"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("mixing 15% of samples around the fits"), train.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: weights))
 
         // A malformed fits file: one line naming it and the line.
