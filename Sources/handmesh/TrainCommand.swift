@@ -13,9 +13,9 @@ struct Train: ParsableCommand {
 /// `handmesh train regressor`: the iterative regressor of the fitting stage, on hands sampled
 /// from the built-in hand model with synthesized evidence and, with `--from-fits`, around
 /// HandMesh's own fits of real footage (self-data augmentation). The committed weights come from
-///   handmesh train regressor --from-fits r0-cam0.ndjson r0-cam1.ndjson r0-cam0-mirror.ndjson r0-cam1-mirror.ndjson --before-frame 252
-/// on runs of the stereo clip made with the model-only weights (README, "Self-data augmentation",
-/// gives every step; seed 20190616, 6000 steps of 256, one BLAS thread: the same weights bit for bit).
+///   handmesh train regressor
+/// (seed 20190616, 6000 steps of 256, one BLAS thread: the same weights bit for bit). The
+/// self-augmented candidate of README "Self-data augmentation" is reproduced as described there.
 struct TrainRegressor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "regressor",
