@@ -43,12 +43,12 @@ public struct EvidenceSynthesizer: Sendable {
     }
 
     /// Places the hand with uniformly random orientation at a random distance, inside the
-    /// image, and synthesizes its evidence. `parameters` holds pose and shape; orientation and
-    /// translation are drawn here.
+    /// image, and synthesizes its evidence. `parameters` holds pose and shape; translation is
+    /// drawn here, and the orientation too unless given.
     public func synthesize(model: HandModel, pose: [Double], shape: [Double], camera: PinholeCamera,
-                           width: Int, height: Int, rng: inout SeededRandom) -> SyntheticHand {
+                           width: Int, height: Int, rotation given: Mat3? = nil, rng: inout SeededRandom) -> SyntheticHand {
         var p = HandParameters(pose: pose, shape: shape)
-        let rotation = AxisAngle.random(&rng)
+        let rotation = given ?? AxisAngle.random(&rng)
         p.globalOrient = AxisAngle.vector(rotation)
         let local = model.keypoints(p)
         var centroid = SIMD3<Double>.zero

@@ -48,28 +48,51 @@ public struct RegressorSampleGenerator {
     let sampler: PoseSampler
     public var synthesizer = EvidenceSynthesizer()
     var keypointFunction: HandModelKeypoints
+    /// Confident fits of real footage to draw `augmentation.realShare` of the samples around.
+    public var fits: [FittedFrame]
+    public var augmentation: SelfAugmentation
 
-    public init(model: HandModel) {
+    public init(model: HandModel, fits: [FittedFrame] = [], augmentation: SelfAugmentation = SelfAugmentation()) {
         self.model = model
         sampler = PoseSampler(model: model)
         keypointFunction = HandModelKeypoints(model: model)
+        self.fits = fits
+        self.augmentation = augmentation
     }
 
     /// Writes one sample's evidence features into `features` and its target estimate into
     /// `target`.
     public mutating func sample(_ rng: inout SeededRandom, features: UnsafeMutableBufferPointer<Float>,
                                 target: UnsafeMutableBufferPointer<Float>) {
-        let pose = sampler.sample(&rng)
-        let shape = PoseSampler.sampleShape(&rng)
+        // Without fits no draw is made here, so model-only training keeps its exact sample stream.
+        let real = !fits.isEmpty && rng.uniform() < augmentation.realShare
+        let pose: [Double], shape: [Double], rotation: Mat3?
+        var frame: FittedFrame?
+        if real {
+            let fit = fits[min(fits.count - 1, Int(rng.uniform() * Double(fits.count)))]
+            (pose, shape, rotation) = augmentation.sample(around: fit, limits: sampler.limits, rng: &rng)
+            frame = fit
+        } else {
+            pose = sampler.sample(&rng)
+            shape = PoseSampler.sampleShape(&rng)
+            rotation = nil
+        }
         let width = 720, height = rng.uniform() < 0.5 ? 720 : 480
         let fov = rng.uniform(45, 80)
         let camera = PinholeCamera.defaultCamera(width: width, height: height, fieldOfViewDegrees: fov)
         var hand = synthesizer.synthesize(model: model, pose: pose, shape: shape, camera: camera,
-                                          width: width, height: height, rng: &rng)
+                                          width: width, height: height, rotation: rotation, rng: &rng)
         if rng.uniform() < 0.5 {
             // A left hand: the mirror image (x -> -x in the camera frame) of the right one.
             let joints = hand.joints.map { SIMD3(-$0.x, $0.y, $0.z) }
             hand.evidence = synthesizer.evidence(for: joints, camera: camera, isLeft: true, rng: &rng)
+        }
+        if let frame, let rotation, augmentation.recordedWorld, !frame.world.isEmpty {
+            // The frame's own world landmarks, turned as the hand was turned from its fit.
+            let turn = rotation * AxisAngle.matrix(frame.globalOrient).transposed
+            let m: Double = hand.evidence.isLeft ? -1 : 1
+            hand.evidence.world = frame.world.map { w in let q = turn * w; return SIMD3(m * q.x, q.y, q.z) }
+            hand.evidence.hasWorld = true
         }
         HandRegressor.writeFeatures(hand.evidence, into: features)
         HandRegressor.writeEstimate(orient: hand.parameters.globalOrient, pose: pose, shape: shape, mirrored: false,
@@ -81,13 +104,14 @@ public struct RegressorSampleGenerator {
 /// Each of the three passes is supervised toward the truth; the estimate fed to the next pass is
 /// the previous pass's output, treated as a constant (as iterative error feedback is trained).
 public enum RegressorTraining {
-    public static func train(model: HandModel, options o: RegressorTrainingOptions,
+    public static func train(model: HandModel, options o: RegressorTrainingOptions, fits: [FittedFrame] = [],
+                             augmentation: SelfAugmentation = SelfAugmentation(),
                              log: (String) -> Void = { _ in }) -> (HandRegressor, RegressorTrainingReport) {
         let begin = Date()
         // One BLAS thread: the same seed then gives the same weights bit for bit.
         openblas_set_num_threads(1)
         var regressor = HandRegressor(meanPose: model.meanPose, seed: o.seed)
-        var generator = RegressorSampleGenerator(model: model)
+        var generator = RegressorSampleGenerator(model: model, fits: fits, augmentation: augmentation)
         let nIn = HandRegressor.inputCount, nEv = HandRegressor.evidenceFeatures, nOut = HandRegressor.estimateCount
         var weights = [Float](repeating: 1, count: nOut)
         for i in 51..<61 { weights[i] = o.shapeWeight }

@@ -109,7 +109,8 @@ public enum MaskRegressorTraining {
                                        mpjpeMillimetres: mpjpe / (n * 21), paMpjpeMillimetres: pa / n)
     }
 
-    public static func train(model: HandModel, options o: MaskRegressorTrainingOptions,
+    public static func train(model: HandModel, options o: MaskRegressorTrainingOptions, fits: [FittedFrame] = [],
+                             augmentation: SelfAugmentation = SelfAugmentation(),
                              log: (String) -> Void = { _ in }) -> (MaskRegressor, MaskRegressorTrainingReport) {
         let begin = Date()
         // One BLAS thread: the same seed then gives the same weights bit for bit.
@@ -118,6 +119,8 @@ public enum MaskRegressorTraining {
         var generators = (0..<max(o.workers, 1)).map { _ in
             var g = MaskSampleGenerator(model: model)
             g.cropShare = o.cropShare
+            g.fits = fits
+            g.selfAugmentation = augmentation
             return g
         }
         let nIn = MaskFeatures.count, nOut = MaskRegressor.outputCount

@@ -21,6 +21,10 @@ public struct MaskSampleGenerator {
     /// `MaskScene`'s webcam frames. 0 (the committed weights) draws no random number for it, so
     /// those weights are reproduced bit for bit; 0.5 was measured (README, "Real masks").
     public var cropShare = 0.0
+    /// Confident fits of real footage; `selfAugmentation.realShare` of the webcam-frame samples are
+    /// drawn around them. None (the committed weights) draws no random number for it.
+    public var fits: [FittedFrame] = []
+    public var selfAugmentation = SelfAugmentation()
     var crop: CropScene
     let workspace: HandModelWorkspace
     var vertices: [SIMD3<Double>]
@@ -53,9 +57,15 @@ public struct MaskSampleGenerator {
             vertices.withUnsafeMutableBufferPointer { model.vertices(p, into: $0, jacobian: nil, workspace: workspace) }
             keypoints.withUnsafeMutableBufferPointer { model.keypoints(p, into: $0, jacobian: nil, workspace: workspace) }
         } else {
+            var around: (pose: [Double], shape: [Double], rotation: Mat3)?
+            if !fits.isEmpty && rng.uniform() < selfAugmentation.realShare {
+                let fit = fits[min(fits.count - 1, Int(rng.uniform() * Double(fits.count)))]
+                around = selfAugmentation.sample(around: fit, limits: sampler.limits, rng: &rng)
+            }
             camera = vertices.withUnsafeMutableBufferPointer { v in
                 keypoints.withUnsafeMutableBufferPointer { k in
-                    MaskScene.sample(model: model, sampler: sampler, rng: &rng, workspace: workspace, vertices: v, keypoints: k)
+                    MaskScene.sample(model: model, sampler: sampler, rng: &rng, workspace: workspace, vertices: v, keypoints: k,
+                                     around: around)
                 }
             }.camera
         }

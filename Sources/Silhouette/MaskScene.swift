@@ -16,7 +16,8 @@ public struct MaskScene: Sendable {
     static let frameSizes = [(640, 480), (720, 720), (1280, 720)]
 
     /// Samples a scene; `model` is the built-in right hand, `vertices` receives its vertices
-    /// (camera frame) and `keypoints` its 21 keypoints. Draws everything from `rng`.
+    /// (camera frame) and `keypoints` its 21 keypoints. Draws everything from `rng` but what
+    /// `fit` gives.
     ///
     /// Half the viewpoints are uniformly random rotations (side views, fingers toward or away
     /// from the camera); the other half show the palm or the back of the hand to the camera,
@@ -24,14 +25,18 @@ public struct MaskScene: Sendable {
     public static func sample(model: HandModel, sampler: PoseSampler, rng: inout SeededRandom,
                               workspace: HandModelWorkspace,
                               vertices: UnsafeMutableBufferPointer<SIMD3<Double>>,
-                              keypoints: UnsafeMutableBufferPointer<SIMD3<Double>>) -> MaskScene {
-        let pose = sampler.sample(&rng)
-        let shape = PoseSampler.sampleShape(&rng)
+                              keypoints: UnsafeMutableBufferPointer<SIMD3<Double>>,
+                              around fit: (pose: [Double], shape: [Double], rotation: Mat3)? = nil) -> MaskScene {
+        // A fit's pose, shape and viewpoint (self-data augmentation) replace the sampled ones.
+        let pose: [Double], shape: [Double]
+        if let fit { (pose, shape) = (fit.pose, fit.shape) } else { (pose, shape) = (sampler.sample(&rng), PoseSampler.sampleShape(&rng)) }
         let (width, height) = frameSizes[Int(rng.uniform() * Double(frameSizes.count))]
         let camera = PinholeCamera.defaultCamera(width: width, height: height, fieldOfViewDegrees: rng.uniform(45, 80))
         var p = HandParameters(pose: pose, shape: shape)
         let rotation: Mat3
-        if rng.uniform() < 0.5 {
+        if let fit {
+            rotation = fit.rotation
+        } else if rng.uniform() < 0.5 {
             rotation = AxisAngle.random(&rng)
         } else {
             // The built-in hand's palm faces +y: a quarter turn about x by -90° turns it to -z, toward

@@ -7,7 +7,7 @@ import HandModel
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure accuracy and stability on recorded evidence.",
-        subcommands: [EvalFit.self, EvalStereo.self, EvalMask.self])
+        subcommands: [EvalFit.self, EvalStereo.self, EvalRegressor.self, EvalMask.self])
 }
 
 /// `handmesh eval fit`: fits recorded evidence (frame records from `handmesh run`, or

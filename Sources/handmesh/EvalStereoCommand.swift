@@ -22,22 +22,13 @@ struct EvalStereo: ParsableCommand {
         where a frame names one (photos from a manifest whose ids are the clip's frame numbers).
         """)
 
-    @Option(help: "Records of view 0 whose 2D landmarks make the truth (default: the first RUN).") var truth0: String?
-    @Option(help: "Records of view 1, same instants (default: the second RUN).") var truth1: String?
-    @Option(help: "The stereo-hand camera_parameters folder.")
-    var calibration = "../shared/data/stereo-hand/camera_parameters"
+    @OptionGroup var stereo: StereoTruthOptions
     @Argument(help: "Records to score.") var records: [String]
 
     func run() throws {
-        let cal = try StereoCalibration(directory: URL(fileURLWithPath: calibration))
-        guard let path0 = truth0 ?? records.first, let path1 = truth1 ?? (records.count > 1 ? records[1] : nil) else {
+        let cal = try StereoCalibration(directory: URL(fileURLWithPath: stereo.calibration))
+        guard let truth = try stereo.triangulated(calibration: cal, defaults: records) else {
             throw ValidationError("eval stereo: give --truth0 and --truth1, or two RUNs (views 0 and 1)")
-        }
-        let a = try ScoredHands(path: path0), b = try ScoredHands(path: path1)
-        var truth: [Int: [SIMD3<Double>]] = [:]
-        for (frame, ha) in a.hands {
-            guard let hb = b.hands[frame] else { continue }
-            truth[frame] = StereoScore.triangulate(ha.landmarks, hb.landmarks, calibration: cal)
         }
         print("truth: \(truth.count) frames with a hand in both views")
         var runs: [ScoredHands] = []
@@ -64,6 +55,29 @@ struct EvalStereo: ParsableCommand {
                                                           runs[1].hands.compactMapValues(\.joints3d), rotation: cal.rotation) {
             print(String(format: "cross-view (%@ as view 0, %@ as view 1): %.2f mm over %d frames", records[0], records[1], c.mean, c.frames))
         }
+    }
+}
+
+/// The stereo clip's truth: points triangulated from two calibrated views' 2D landmarks.
+struct StereoTruthOptions: ParsableArguments {
+    @Option(help: "Records of view 0 whose 2D landmarks make the truth (eval stereo: default the first RUN).") var truth0: String?
+    @Option(help: "Records of view 1, same instants (eval stereo: default the second RUN).") var truth1: String?
+    @Option(help: "The stereo-hand camera_parameters folder.")
+    var calibration = "../shared/data/stereo-hand/camera_parameters"
+
+    /// Triangulated points by frame, from --truth0 and --truth1 or else the first two of
+    /// `defaults`; nil when there are not two views.
+    func triangulated(calibration cal: StereoCalibration, defaults: [String] = []) throws -> [Int: [SIMD3<Double>]]? {
+        guard let path0 = truth0 ?? defaults.first, let path1 = truth1 ?? (defaults.count > 1 ? defaults[1] : nil) else {
+            return nil
+        }
+        let a = try ScoredHands(path: path0), b = try ScoredHands(path: path1)
+        var truth: [Int: [SIMD3<Double>]] = [:]
+        for (frame, ha) in a.hands {
+            guard let hb = b.hands[frame] else { continue }
+            truth[frame] = StereoScore.triangulate(ha.landmarks, hb.landmarks, calibration: cal)
+        }
+        return truth
     }
 }
 

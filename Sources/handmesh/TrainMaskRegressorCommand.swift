@@ -24,6 +24,7 @@ struct TrainMaskRegressor: ParsableCommand {
     var cropShare = 0.0
     @Option(help: "Where to write the weights (default Sources/Silhouette/Resources/mask-regressor.safetensors; --quick: a temporary file).")
     var output: String?
+    @OptionGroup var fits: FitsOptions
 
     func run() throws {
         var options = quick ? MaskRegressorTrainingOptions.quick : MaskRegressorTrainingOptions()
@@ -36,17 +37,20 @@ struct TrainMaskRegressor: ParsableCommand {
             throw ValidationError("--steps, --batch-size and --workers must be at least 1")
         }
         guard (0...1).contains(cropShare) else { throw ValidationError("--crop-share must be 0 to 1; got \(cropShare)") }
+        let (fitted, augmentation) = try fits.load()
         let path = output ?? (quick ? FileManager.default.temporaryDirectory.appendingPathComponent("handmesh-mask-regressor-quick.safetensors").path
                                     : "Sources/Silhouette/Resources/mask-regressor.safetensors")
         let model = HandModel.builtIn(side: .right)
         print("training the mask regressor: \(options.steps) steps of \(options.batchSize), seed \(options.seed)")
-        let (regressor, report) = MaskRegressorTraining.train(model: model, options: options) { print($0) }
+        let (regressor, report) = MaskRegressorTraining.train(model: model, options: options, fits: fitted,
+                                                              augmentation: augmentation) { print($0) }
         var metadata = [
             "producer": "handmesh train mask-regressor", "steps": "\(options.steps)", "batch_size": "\(options.batchSize)",
             "seed": "\(options.seed)",
         ]
         // Only when used, so that the committed weights' file is reproduced byte for byte.
         if options.cropShare > 0 { metadata["crop_share"] = "\(options.cropShare)" }
+        metadata.merge(fits.metadata(kept: fitted.count)) { a, _ in a }
         try regressor.write(to: URL(fileURLWithPath: path), metadata: metadata)
         print(String(format: "wrote %@ (validation loss %.4f -> %.4f, PA-MPJPE %.1f mm, %.0f s)",
                      path, report.initial.loss, report.final.loss, report.final.paMpjpeMillimetres, report.seconds))
