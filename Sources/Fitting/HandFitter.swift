@@ -120,7 +120,7 @@ public final class HandFitter {
             }
             problem.useTemporal = settings.temporal
             previous.withUnsafeBufferPointer { problem.setPrevious($0) }
-            problem.weights.pixelSigma = settings.weights.warmPixelSigma ?? settings.weights.pixelSigma
+            useWarmWeights()
             solver.options = settings.temporal ? settings.warmOptions : settings.warmOptionsWithoutTemporal
             var p = problem  // a class: the solver works on the same object
             let report = x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }
@@ -261,10 +261,15 @@ public final class HandFitter {
         return x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
     }
 
+    /// Sets the refinement's reprojection weight to warm frames' (`FitWeights.warmPixelSigma`).
+    func useWarmWeights() {
+        problem.weights.pixelSigma = settings.weights.warmPixelSigma ?? settings.weights.pixelSigma
+    }
+
     /// The data cost per keypoint of the solution in `x` under warm frames' weights (cold fits weigh
     /// reprojection less: `FitWeights.warmPixelSigma`), so warm and cold fits compare like for like.
     func warmWeightedCost(visible: Double) -> Double {
-        problem.weights.pixelSigma = settings.weights.warmPixelSigma ?? settings.weights.pixelSigma
+        useWarmWeights()
         return x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
     }
 

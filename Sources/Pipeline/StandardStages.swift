@@ -50,7 +50,7 @@ public enum StandardStages {
             ? (settings.inputIsMask ? .silhouette : .standard) : nil
         stages.append(try FittingStage(handModel: settings.model.description, filter: filter,
                                        smootherLag: settings.smoothing == .twoPass ? TrackSmoother.standardLag : nil,
-                                       evidenceFromMask: settings.inputIsMask))
+                                       evidenceFromMask: settings.inputIsMask, withMask: settings.mask != nil))
         if let overlay {
             stages.append(try OverlayStage(path: overlay.path, fps: overlay.fps, handModel: settings.model.description,
                                            logger: logger))

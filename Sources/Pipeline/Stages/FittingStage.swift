@@ -33,14 +33,17 @@ public struct FittingStage: FrameStage {
     /// `regressor` nil loads the committed weights; `filter` nil switches the jitter filter off.
     /// `smootherLag` switches two-pass smoothing on (`TrackSmoother`; give `filter` nil with it).
     /// `evidenceFromMask`: the keypoints come from the mask regressor (mask-only streams), rough
-    /// guesses that the silhouette should overrule, so they weigh less.
+    /// guesses that the silhouette should overrule, so they weigh less. `withMask`: frames come with
+    /// a mask (either kind of mask stream), whose outline shares the say with the keypoints.
     public init(handModel: String = "builtin", regressor: HandRegressor? = nil,
-                filter: HandFilterSettings? = .standard, smootherLag: Int? = nil, evidenceFromMask: Bool = false) throws {
+                filter: HandFilterSettings? = .standard, smootherLag: Int? = nil, evidenceFromMask: Bool = false,
+                withMask: Bool = false) throws {
         let r = try regressor ?? HandRegressor.bundled()
         let right = try HandModel.named(handModel, side: .right)
         let left = try HandModel.named(handModel, side: .left)
         state = FittingState(regressor: r, filter: filter, right: right, left: left)
         state.evidenceFromMask = evidenceFromMask
+        state.withMask = withMask || evidenceFromMask
         state.smootherLag = smootherLag
         lookahead = smootherLag ?? 0
         models = [
@@ -77,6 +80,7 @@ private final class FittingState: @unchecked Sendable {
     /// Per side: the full-frame IoU of reported hands, and the mask-only cold start's search.
     var maskFits: [HandSide: MaskColdStart] = [:]
     var evidenceFromMask = false
+    var withMask = false
     var seen: Set<Int> = []
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
     var result = HandFitResult()
@@ -270,9 +274,10 @@ private final class FittingState: @unchecked Sendable {
             // The mask regressor's keypoints are a start, not a measurement: a few times
             // looser than a landmark network's, so the outline decides the details.
             settings.weights.pixelSigma *= 4
-            settings.weights.warmPixelSigma = nil
             settings.weights.worldSigma *= 4
         }
+        // Beside a mask, warm frames keep the balance of keypoints and outline measured with it.
+        if withMask { settings.weights.warmPixelSigma = nil }
         let fitter = HandFitter(model: side == .left ? left : right, regressor: regressor, settings: settings)
         if !still, let shape = lastShapes[side] { fitter.reset(shape: shape) }
         return fitter
@@ -284,8 +289,6 @@ private final class FittingState: @unchecked Sendable {
         if fitter.settings.camera != camera { fitter.settings.camera = camera }
         fitter.settings.includeVertices = work.context.wantsVertices
         evidence.isLeft = fitter.model.side == .left
-        // Beside a mask, the outline shares the say with the keypoints at the balance measured with it.
-        if work.mask != nil && fitter.settings.weights.warmPixelSigma != nil { fitter.settings.weights.warmPixelSigma = nil }
         let silhouette = work.mask.map { attachSilhouette(mask: $0, to: fitter, track: track, work: work, camera: camera) }
         if silhouette == nil { fitter.extraTerm = nil }
         return silhouette
