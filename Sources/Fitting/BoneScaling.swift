@@ -1,3 +1,5 @@
+import HandModel
+
 /// Per-track bone-length freedom beyond the model's 10 shape directions: each of the 20 bones
 /// between a keypoint and its parent keypoint (5 palm rays from the wrist, 15 digit bones) gets a
 /// length factor, applied along the kinematic chain so that a bone's change carries everything
@@ -12,9 +14,8 @@
 ///
 /// A workspace: it owns its buffers and applying allocates nothing.
 public final class BoneScaling {
-    public static let boneCount = 20
-    /// MediaPipe's landmark tree: the parent keypoint of keypoints 1...20 (index j - 1).
-    public static let parents = [0, 1, 2, 3, 0, 5, 6, 7, 0, 9, 10, 11, 0, 13, 14, 15, 0, 17, 18, 19]
+    public static let boneCount = BoneLengths.count
+    public static let parents = BoneLengths.parents
 
     /// The factors, bone b ending at keypoint b + 1. All ones leaves the keypoints untouched.
     let factors: UnsafeMutablePointer<Double>

@@ -24,6 +24,9 @@ public struct FitSettings: Sendable, Equatable {
     public var filter: HandFilterSettings? = .standard
     /// Estimate the track's shape and world scale online (otherwise they stay at their start).
     public var estimateShape = true
+    /// Per-track bone lengths beyond the shape space (`BoneLengths`). Off where the mesh itself is
+    /// what is fitted (a silhouette): the term draws the model's own bones.
+    public var estimateBoneLengths = true
     /// Re-initialize cold when a warm fit's data cost per keypoint exceeds this multiple of the
     /// track's running level (a prototype re-initialized about 7% of frames on real data).
     public var jumpFactor = 4.0

@@ -7,7 +7,9 @@ public struct HandFitResult: Sendable, Equatable {
     public var joints3d = [SIMD3<Double>](repeating: .zero, count: 21)
     /// 21 keypoints projected, pixels.
     public var joints2d = [SIMD2<Double>](repeating: .zero, count: 21)
-    /// Mesh vertices, metres, camera frame, when the settings ask for them.
+    /// The track's bone-length factors (`BoneLengths`), which `joints3d` and `vertices` carry.
+    public var boneFactors = [Double](repeating: 1, count: BoneLengths.count)
+    /// Mesh vertices, metres, camera frame, when the settings ask for them (bones stretched).
     public var vertices: [SIMD3<Double>] = []
     /// LM linearizations (regression is not counted).
     public var iterations = 0

@@ -65,6 +65,7 @@ public final class HandFitter {
         // median on a loaded machine with OpenBLAS's default 2 threads, 0.37 ms with 1). Process-wide,
         // and the same value every time, as the neural engine sets it.
         openblas_set_num_threads(1)
+        trackShape.estimateBones = settings.estimateBoneLengths
         resetFilter()
     }
 
@@ -80,6 +81,7 @@ public final class HandFitter {
         hasPrevious = false
         if let shape {
             trackShape = shape
+            trackShape.estimateBones = settings.estimateBoneLengths
             shapeCarried = true
         } else {
             trackShape.reset()
@@ -309,12 +311,20 @@ public final class HandFitter {
         for i in 0..<45 { result.parameters.pose[i] = output[3 + i] }
         for i in 0..<10 { result.parameters.shape[i] = output[48 + i] }
         result.parameters.transl = SIMD3(output[58], output[59], output[60])
+        let factors = problem.boneScaling.values
+        for b in 0..<BoneLengths.count { result.boneFactors[b] = factors[b] }
         if settings.includeVertices {
             if result.vertices.count != model.vertexCount {
                 result.vertices = [SIMD3<Double>](repeating: .zero, count: model.vertexCount)
             }
-            let p = result.parameters, m = model, ws = vertexWorkspace
-            result.vertices.withUnsafeMutableBufferPointer { m.vertices(p, into: $0, jacobian: nil, workspace: ws) }
+            let p = result.parameters, m = model, ws = vertexWorkspace, bones = problem.boneScaling
+            result.vertices.withUnsafeMutableBufferPointer { v in
+                m.vertices(p, into: v, jacobian: nil, workspace: ws)
+                // The keypoints above carry the track's bone lengths: so does the mesh.
+                if !bones.isIdentity {
+                    m.stretchBones(v, posed: bones.rawKeypoints, scaled: kp.baseAddress!, factors: bones.values)
+                }
+            }
         } else if !result.vertices.isEmpty {
             result.vertices = []
         }

@@ -32,6 +32,8 @@ public final class HandModel: Sendable {
     let keypointPoints: SkinnedPoints
     let jointTemplate: [SIMD3<Double>]
     let jointShapeDirs: [SIMD3<Double>]
+    /// Each vertex's bones, for stretching the mesh with the keypoints (`BoneLengths`).
+    let vertexBones: BoneLengths.VertexWeights
 
     public static let keypointCount = KeypointLayout.count
     public static let jointCount = ManoJoint.count
@@ -60,6 +62,7 @@ public final class HandModel: Sendable {
         keypointPoints = KeypointLayout.points(vertices: vertexPoints, jointTemplate: tensors.jointTemplate,
                                                jointShapeDirs: tensors.jointShapeDirs, tipVertices: tensors.tipVertices,
                                                convention: keypoints)
+        vertexBones = BoneLengths.vertexWeights(points: vertexPoints, restKeypoints: keypointPoints.rest)
         poseLimits = JointLimits.poseLimits(restJoints: tensors.jointTemplate, side: side)
         anatomicalAxes = JointLimits.anatomicalAxes(restJoints: tensors.jointTemplate, side: side)
     }

@@ -22,6 +22,8 @@ public final class HandModelWorkspace {
     let subtreeWeight: UnsafeMutablePointer<Double>
     /// Scratch for finite-difference peers and callers needing parameter vectors.
     let parameterScratch: UnsafeMutablePointer<Double>
+    /// Posed keypoints for callers that stretch the mesh's bones (`vertices(_:boneFactors:…)`).
+    let keypointScratch: UnsafeMutablePointer<SIMD3<Double>>
 
     public init(model: HandModel) {
         _ = model // one workspace fits every model: MANO's joint count is fixed
@@ -37,6 +39,7 @@ public final class HandModelWorkspace {
         subtreePoint = .allocate(capacity: 16)
         subtreeWeight = .allocate(capacity: 16)
         parameterScratch = .allocate(capacity: HandParameters.count)
+        keypointScratch = .allocate(capacity: 21)
     }
 
     deinit {
@@ -52,5 +55,6 @@ public final class HandModelWorkspace {
         subtreePoint.deallocate()
         subtreeWeight.deallocate()
         parameterScratch.deallocate()
+        keypointScratch.deallocate()
     }
 }

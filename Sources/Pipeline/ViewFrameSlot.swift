@@ -13,6 +13,8 @@ public final class ViewFrameSlot: @unchecked Sendable {
     public struct Hand: Sendable {
         public var side: HandSide = .right
         public var parameters = HandParameters()
+        /// The track's bone lengths, which the record's joints and mesh carry (`BoneLengths`).
+        public var boneFactors = [Double](repeating: 1, count: BoneLengths.count)
     }
 
     /// What a reader takes out: reuse one across calls so nothing is allocated while sizes hold.
@@ -51,6 +53,7 @@ public final class ViewFrameSlot: @unchecked Sendable {
                 hands[i].parameters.transl = from.transl
                 for k in 0..<45 { hands[i].parameters.pose[k] = from.pose[k] }
                 for k in 0..<10 { hands[i].parameters.shape[k] = from.shape[k] }
+                for k in 0..<BoneLengths.count { hands[i].boneFactors[k] = other.hands[i].boneFactors[k] }
             }
             handCount = other.handCount
         }
@@ -87,6 +90,7 @@ public final class ViewFrameSlot: @unchecked Sendable {
             for i in 0..<min(p.count, 45) { latest.hands[n].parameters.pose[i] = Double(p[i]) }
             for i in 0..<min(s.count, 10) { latest.hands[n].parameters.shape[i] = Double(s[i]) }
             latest.hands[n].parameters.transl = SIMD3(Double(t[0]), Double(t[1]), Double(t[2]))
+            for k in 0..<BoneLengths.count { latest.hands[n].boneFactors[k] = record.boneFactors.map { Double($0[k]) } ?? 1 }
             n += 1
         }
         latest.handCount = n

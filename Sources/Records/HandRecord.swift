@@ -29,6 +29,9 @@ public struct HandRecord: Sendable, Equatable {
     public var pose: [Float]?
     /// Shape coefficients (10).
     public var shape: [Float]?
+    /// The track's bone-length factors (20, bone b ending at keypoint b + 1), which `joints3d` and
+    /// `vertices` carry beyond the shape.
+    public var boneFactors: [Float]?
     /// Translation of the wrist in camera space, metres (3).
     public var transl: [Float]?
     /// 21 × [x, y, z], camera space, metres.
@@ -131,6 +134,9 @@ extension HandRecord {
         }
         if let shape {
             json.key("shape"); json.numbers(shape, decimals: 5)
+        }
+        if let boneFactors {
+            json.key("bone_factors"); json.numbers(boneFactors, decimals: 4)
         }
         if let transl {
             json.key("transl"); json.numbers(transl, decimals: 5)

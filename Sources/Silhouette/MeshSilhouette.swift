@@ -16,10 +16,16 @@ public struct MeshSilhouette {
     public var height: Int { rasterizer.height }
 
     /// Draws `model` at `parameters` as seen by `camera`, replacing what was drawn before.
-    public mutating func draw(model: HandModel, parameters: HandParameters, camera: RenderCamera,
+    public mutating func draw(model: HandModel, parameters: HandParameters, boneFactors: [Double]? = nil, camera: RenderCamera,
                               workspace: HandModelWorkspace) {
         if vertices.count != model.vertexCount { vertices = [SIMD3<Double>](repeating: .zero, count: model.vertexCount) }
-        vertices.withUnsafeMutableBufferPointer { model.vertices(parameters, into: $0, jacobian: nil, workspace: workspace) }
+        vertices.withUnsafeMutableBufferPointer { out in
+            if let boneFactors {
+                boneFactors.withUnsafeBufferPointer { model.vertices(parameters, boneFactors: $0, into: out, workspace: workspace) }
+            } else {
+                model.vertices(parameters, into: out, jacobian: nil, workspace: workspace)
+            }
+        }
         vertices.withUnsafeBufferPointer { camera.projectToScreen($0, into: &screen) }
         rasterizer.clear()
         rasterizer.draw(screen: screen, faces: model.faces)

@@ -59,8 +59,10 @@ final class ViewPublisher: @unchecked Sendable {
                 let model = hand.side == .left ? assets.left : assets.right
                 let n = model.vertexCount
                 vertices.withUnsafeMutableBufferPointer { buffer in
-                    model.vertices(hand.parameters, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), jacobian: nil,
-                                   workspace: hand.side == .left ? workspaces.left : workspaces.right)
+                    hand.boneFactors.withUnsafeBufferPointer { factors in
+                        model.vertices(hand.parameters, boneFactors: factors, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]),
+                                       workspace: hand.side == .left ? workspaces.left : workspaces.right)
+                    }
                 }
                 text += h == 0 ? "{" : ",{"
                 text += "\"side\":\"\(hand.side.rawValue)\",\"vertices\":["

@@ -7,7 +7,7 @@ import Silhouette
 import Video
 
 /// `handmesh eval mask`: how well fitted meshes cover a mask video, at full resolution. Each frame
-/// record's hand is posed from its parameters, drawn with its camera (the photo's, else the header's,
+/// record's hand is posed from its parameters (and bone factors), drawn with its camera (the photo's, else the header's,
 /// else the default field of view for the frame size) and compared with the mask frame of the same
 /// index over the whole frame: the figure each record's `fit.mask_iou` gives.
 struct EvalMask: ParsableCommand {
@@ -39,7 +39,7 @@ struct EvalMask: ParsableCommand {
                     silhouette = MeshSilhouette(width: frame.width, height: frame.height)
                 }
                 let camera = (hand.camera ?? fits.camera).map(RenderCamera.init) ?? RenderCamera(width: frame.width, height: frame.height)
-                silhouette!.draw(model: models[hand.side]!, parameters: hand.parameters, camera: camera,
+                silhouette!.draw(model: models[hand.side]!, parameters: hand.parameters, boneFactors: hand.boneFactors, camera: camera,
                                  workspace: workspaces[hand.side]!)
                 ious.append(frame.pixels.withMaskView { silhouette!.intersectionOverUnion($0) })
                 if perFrame { print(String(format: "frame %d iou %.4f", frame.index, ious.last!)) }

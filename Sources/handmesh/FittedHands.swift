@@ -9,6 +9,8 @@ struct FittedHands {
     struct Hand {
         var side: HandSide
         var parameters: HandParameters
+        /// The track's bone lengths (`bone_factors`, schema 1.4), which the record's mesh carries.
+        var boneFactors: [Double]?
         /// The photo's own camera (a manifest's `image.camera`), which overrides the header's.
         var camera: PinholeCamera?
     }
@@ -43,6 +45,7 @@ struct FittedHands {
                 hands[index] = Hand(side: hand["handedness"] as? String == "left" ? .left : .right,
                                     parameters: HandParameters(globalOrient: SIMD3(g[0], g[1], g[2]), pose: pose, shape: shape,
                                                                transl: SIMD3(t[0], t[1], t[2])),
+                                    boneFactors: (hand["bone_factors"] as? [Double]).flatMap { $0.count == BoneLengths.count ? $0 : nil },
                                     camera: Self.camera((record["image"] as? [String: Any])?["camera"]))
             default:
                 continue

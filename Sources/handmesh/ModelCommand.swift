@@ -54,6 +54,8 @@ struct ModelExport: ParsableCommand {
             // The side lets a reader (the Python client's HandModel.load) pose the file without being told.
             var file = hand.tensors.safetensors
             file.metadata["side"] = handSide.rawValue
+            // Derived, not part of MANO's layout: how records' `bone_factors` stretch the mesh.
+            file.tensors["bone_weights"] = Safetensors.Tensor(doubles: hand.vertexBoneWeights, shape: [hand.vertexCount, BoneLengths.count])
             do { try file.write(to: URL(fileURLWithPath: safetensors)) } catch let e as HandModelError {
                 throw ValidationError(e.description)
             }

@@ -65,6 +65,9 @@ final class MaskInputTests: XCTestCase {
                 XCTAssertTrue((0...1).contains(iou))
                 withIoU += 1
             }
+            // The outline is fitted with the model's own bones, and the mesh reported is that one.
+            let factors = (frame["hands"] as? [[String: Any]])?.first?["bone_factors"] as? [Double]
+            XCTAssertEqual(factors, [Double](repeating: 1, count: 20))
         }
         XCTAssertGreaterThanOrEqual(withIoU, 43, "fitted hands report their agreement with the mask")
         // End to end from pixels against the clip's truth: the hand is found and its joints are right.

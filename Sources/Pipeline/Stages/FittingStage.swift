@@ -277,7 +277,11 @@ private final class FittingState: @unchecked Sendable {
             settings.weights.worldSigma *= 4
         }
         // Beside a mask, warm frames keep the balance of keypoints and outline measured with it.
-        if withMask { settings.weights.warmPixelSigma = nil }
+        if withMask {
+            settings.weights.warmPixelSigma = nil
+            // The outline term draws the model's own bones, so the reported mesh is the one fitted.
+            settings.estimateBoneLengths = false
+        }
         let fitter = HandFitter(model: side == .left ? left : right, regressor: regressor, settings: settings)
         if !still, let shape = lastShapes[side] { fitter.reset(shape: shape) }
         return fitter
@@ -325,6 +329,7 @@ private final class FittingState: @unchecked Sendable {
         record.globalOrient = [Float(p.globalOrient.x), Float(p.globalOrient.y), Float(p.globalOrient.z)]
         record.pose = p.pose.map(Float.init)
         record.shape = p.shape.map(Float.init)
+        record.boneFactors = result.boneFactors.map(Float.init)
         record.transl = [Float(p.transl.x), Float(p.transl.y), Float(p.transl.z)]
         record.joints3d = result.joints3d.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }
         record.joints2d = result.joints2d.flatMap { [Float($0.x), Float($0.y)] }

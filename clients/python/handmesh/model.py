@@ -3,7 +3,9 @@
 The model file is what `handmesh model export --safetensors PATH [--side left]` writes (or a MANO
 file converted by scripts/mano_to_safetensors.py): MANO's layout, posed by MANO's linear blend
 skinning, the same arithmetic as the Swift model, so `pose(**hand.parameters)` reproduces a record's
-`vertices` (float32 in the record) to well under 0.1 mm.
+`vertices` (float32 in the record) to well under 0.1 mm. A record's `bone_factors` (the track's bone
+lengths beyond the shape) scale the keypoints bone by bone and stretch the mesh with them, by the
+`bone_weights` the export writes.
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ _TIPS = ("thumb", "index", "middle", "ring", "pinky")
 # MediaPipe's wrist landmark lies 14 mm from the kinematic wrist toward the middle MCP, its thumb
 # CMC 12 mm from MANO's thumb1 toward thumb2 (docs/hand-model.md, "keypoint semantics").
 _SHIFTS = {0: (4, 0.014), 13: (14, 0.012)}
+# MediaPipe's landmark tree: the parent keypoint of keypoints 1...20; bone b ends at keypoint b + 1.
+BONE_PARENTS = (0, 1, 2, 3, 0, 5, 6, 7, 0, 9, 10, 11, 0, 13, 14, 15, 0, 17, 18, 19)
 
 _DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1", "U8": "u1"}
 
@@ -95,6 +99,7 @@ class HandModel:
         self.posedirs = np.asarray(arrays["posedirs"], np.float64) if "posedirs" in arrays else None
         self.hands_mean = np.asarray(arrays.get("hands_mean", np.zeros(45)), np.float64).reshape(45)
         self.tip_vertices = tuple(int(i) for i in arrays.get("tip_vertices", (745, 317, 444, 556, 673)))
+        self.bone_weights = np.asarray(arrays["bone_weights"], np.float64) if "bone_weights" in arrays else None
 
     @staticmethod
     def load(path: str, side: Optional[str] = None) -> "HandModel":
@@ -116,12 +121,15 @@ class HandModel:
                   "shapedirs": self.shapedirs * flip[None, :, None], "joint_template": self.joint_template * flip,
                   "joint_shapedirs": self.joint_shapedirs * flip[None, :, None],
                   "hands_mean": self.hands_mean * np.tile([1.0, -1.0, -1.0], 15), "tip_vertices": self.tip_vertices}
+        if self.bone_weights is not None:
+            arrays["bone_weights"] = self.bone_weights  # nearness to the bones is the same in a mirror
         return HandModel(arrays, side="left" if self.side == "right" else "right", source=self.source + " (mirrored)")
 
-    def pose(self, global_orient=None, pose=None, shape=None, transl=None, *, keypoints: bool = False):
+    def pose(self, global_orient=None, pose=None, shape=None, transl=None, bone_factors=None, *, keypoints: bool = False):
         """Vertices (V, 3) in metres of the hand posed by MANO's linear blend skinning, with
         `flat_hand_mean=True` semantics (pose 0 is the flat hand). With `keypoints`, also the 21
-        keypoints in MediaPipe's order and semantics, as in `joints3d`: (vertices, keypoints)."""
+        keypoints in MediaPipe's order and semantics, as in `joints3d`: (vertices, keypoints).
+        `bone_factors` (20, a record's) scale the keypoints' bones and stretch the mesh with them."""
         go = np.zeros(3) if global_orient is None else np.asarray(global_orient, np.float64).reshape(3)
         p = np.zeros(45) if pose is None else np.asarray(pose, np.float64).reshape(45)
         b = np.zeros(10) if shape is None else np.asarray(shape, np.float64).reshape(-1)[:10]
@@ -141,7 +149,10 @@ class HandModel:
         A[:, :3, 3] -= np.einsum("jab,jb->ja", G[:, :3, :3], J)
         T = np.einsum("vj,jab->vab", self.weights, A)
         verts = np.einsum("vab,vb->va", T[:, :3, :3], v_shaped) + T[:, :3, 3] + t
-        if not keypoints:
+        factors = None if bone_factors is None else np.asarray(bone_factors, np.float64).reshape(20)
+        if factors is not None and np.all(factors == 1):
+            factors = None
+        if not keypoints and factors is None:
             return verts
         joints = G[:, :3, 3] + t
         tips = dict(zip(_TIPS, self.tip_vertices))
@@ -156,4 +167,26 @@ class HandModel:
                 out.append(joints[s] + f * G[s, :3, :3] @ (J[toward] - J[s]))
             else:
                 out.append(joints[s])
-        return verts, np.array(out)
+        points = np.array(out)
+        if factors is not None:
+            points, verts = self._stretch(points, verts, factors)
+        return (verts, points) if keypoints else verts
+
+    def _stretch(self, posed: np.ndarray, verts: np.ndarray, factors: np.ndarray) -> tuple:
+        """The keypoints' bones scaled along the chain, and each vertex moved with its bones'
+        parents and stretched along them (HandMesh's `BoneLengths`)."""
+        if self.bone_weights is None:
+            raise ModelError(f"{self.source}: no bone_weights to apply bone_factors; export it with this "
+                             "version's `handmesh model export --safetensors`")
+        scaled = posed.copy()
+        for j in range(1, 21):
+            p = BONE_PARENTS[j - 1]
+            scaled[j] = scaled[p] + factors[j - 1] * (posed[j] - posed[p])
+        parents = np.array(BONE_PARENTS)
+        start = posed[parents]                                    # (20, 3) each bone's parent keypoint
+        d = posed[1:] - start                                     # (20, 3) the bones
+        move = scaled[parents] - start                            # the parent's move
+        stretch = ((factors - 1) / np.einsum("bc,bc->b", d, d))[:, None] * d
+        along = np.einsum("vbc,bc->vb", verts[:, None, :] - start[None], d)   # (V, 20)
+        per_bone = move[None] + along[:, :, None] * stretch[None]          # (V, 20, 3)
+        return scaled, verts + np.einsum("vb,vbc->vc", self.bone_weights, per_bone)

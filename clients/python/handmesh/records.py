@@ -93,6 +93,7 @@ class Hand:
     global_orient: Optional[np.ndarray]     # (3,) axis-angle, rad
     pose: Optional[np.ndarray]              # (45,) axis-angle of MANO's 15 finger joints, rad
     shape: Optional[np.ndarray]             # (10,)
+    bone_factors: Optional[np.ndarray]      # (20,) the track's bone lengths beyond the shape
     transl: Optional[np.ndarray]            # (3,) m, camera frame
     joints3d: Optional[np.ndarray]          # (21, 3) m, camera frame
     joints2d: Optional[np.ndarray]          # (21, 2) px
@@ -109,15 +110,18 @@ class Hand:
                     landmarks=_array(d.get("landmarks"), (-1, 2)),
                     world_landmarks=_array(d.get("world_landmarks"), (-1, 3)),
                     global_orient=_array(d.get("global_orient"), (3,)), pose=_array(d.get("pose"), (45,)),
-                    shape=_array(d.get("shape"), (-1,)), transl=_array(d.get("transl"), (3,)),
+                    shape=_array(d.get("shape"), (-1,)), bone_factors=_array(d.get("bone_factors"), (20,)),
+                    transl=_array(d.get("transl"), (3,)),
                     joints3d=_array(d.get("joints3d"), (-1, 3)), joints2d=_array(d.get("joints2d"), (-1, 2)),
                     vertices=None if verts is None else _array(verts, (-1, 3)),
                     fit=d.get("fit"), gesture=d.get("gesture"), raw=d)
 
     @property
     def parameters(self) -> dict:
-        """The fitted parameters by MANO's names, ready for `HandModel.pose(**hand.parameters)`."""
-        return {"global_orient": self.global_orient, "pose": self.pose, "shape": self.shape, "transl": self.transl}
+        """The fitted parameters by MANO's names, with the track's bone factors, ready for
+        `HandModel.pose(**hand.parameters)`."""
+        return {"global_orient": self.global_orient, "pose": self.pose, "shape": self.shape, "transl": self.transl,
+                "bone_factors": self.bone_factors}
 
 
 @dataclass(frozen=True)

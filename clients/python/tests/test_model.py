@@ -30,8 +30,7 @@ def test_posing_agrees_with_the_records_vertices_to_a_tenth_of_a_millimetre(mode
 
 
 def test_posed_keypoints_are_the_truths_joints(model_files, synth_truth):
-    """A run's joints3d also carry the track's bone-length factors, which the parameters do not
-    hold; the synthetic truth's joints are the model's own keypoints."""
+    """The synthetic truth's joints are the model's own keypoints (no bone factors)."""
     model = handmesh.HandModel.load(str(model_files["right"]))
     worst = 0.0
     for frame in handmesh.read(str(synth_truth)):
@@ -39,6 +38,24 @@ def test_posed_keypoints_are_the_truths_joints(model_files, synth_truth):
             _, joints = model.pose(**hand.parameters, keypoints=True)
             worst = max(worst, np.abs(joints - hand.joints3d).max())
     assert worst <= 1e-4, f"worst joint off by {worst * 1000:.4f} mm"
+
+
+def test_a_runs_joints_are_its_meshs_keypoints(model_files, stereo_records):
+    """A run's joints3d carry the track's bone factors, and so does its mesh: posed with them, the
+    keypoints are the record's joints, and the fingertip keypoints are the mesh's tip vertices."""
+    model = handmesh.HandModel.load(str(model_files["right"]))
+    worst_joint = worst_tip = 0.0
+    stretched = 0
+    for frame in handmesh.read(str(stereo_records)):
+        for hand in frame.hands:
+            vertices, joints = model.pose(**hand.parameters, keypoints=True)
+            worst_joint = max(worst_joint, np.abs(joints - hand.joints3d).max())
+            tips = hand.vertices[list(model.tip_vertices)]
+            worst_tip = max(worst_tip, np.abs(tips - hand.joints3d[[4, 8, 12, 16, 20]]).max())
+            stretched += bool(np.any(np.abs(hand.bone_factors - 1) > 0.05))
+    assert stretched > 100, "the clip's tracks should have settled on bone factors away from one"
+    assert worst_joint <= 1e-4, f"worst joint off by {worst_joint * 1000:.4f} mm"
+    assert worst_tip <= 1e-4, f"worst fingertip vertex off its joint by {worst_tip * 1000:.4f} mm"
 
 
 def test_the_mirrored_right_hand_is_the_exported_left_hand(model_files):
