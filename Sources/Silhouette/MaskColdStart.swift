@@ -48,9 +48,9 @@ public final class MaskColdStart {
     }
 
     /// Full-frame pixel counts of the hand at `parameters`, drawn with `camera`, against `mask`.
-    public func overlap(_ parameters: HandParameters, camera: RenderCamera, mask: MaskView) -> MaskOverlap {
+    public func overlap(_ parameters: HandParameters, boneFactors: [Double]? = nil, camera: RenderCamera, mask: MaskView) -> MaskOverlap {
         if full?.width != mask.width || full?.height != mask.height { full = MeshSilhouette(width: mask.width, height: mask.height) }
-        full!.draw(model: model, parameters: parameters, camera: camera, workspace: workspace)
+        full!.draw(model: model, parameters: parameters, boneFactors: boneFactors, camera: camera, workspace: workspace)
         return full!.overlap(mask)
     }
 

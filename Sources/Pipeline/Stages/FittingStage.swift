@@ -169,7 +169,7 @@ private final class FittingState: @unchecked Sendable {
             if !evidenceFromMask { record.handednessScore = Float(vote.probability) }
             let maskIoU = work.mask.map { mask in
                 mask.pixels.withMaskView { view in
-                    Float(maskFit(searched.model).overlap(result.parameters, camera: RenderCamera(camera), mask: view).intersectionOverUnion)
+                    Float(maskFit(searched.model).overlap(result.parameters, boneFactors: result.boneFactors, camera: RenderCamera(camera), mask: view).intersectionOverUnion)
                 }
             }
             write(result, evidence: evidence, into: &record, maskIoU: maskIoU, wantsVertices: work.context.wantsVertices)
