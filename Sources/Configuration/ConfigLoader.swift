@@ -128,12 +128,18 @@ public enum ConfigLoader {
             }
             return
         }
+        if output.hasPrefix("view:") {
+            do { _ = try SinkSpec(parsing: output) } catch let error as SinkError {
+                throw ConfigError(file: file, location: location, message: error.message)
+            }
+            return
+        }
         let ok = output == "ndjson:-"
             || (output.hasPrefix("ndjson:") && output.count > 7)
             || (output.hasPrefix("unix:") && output.count > 5 && output.utf8.count - 5 < 108)
         guard ok else {
             throw ConfigError(file: file, location: location,
-                              message: "expected ndjson:-, ndjson:PATH, unix:PATH (path under 108 bytes) or mqtt://HOST[:PORT]/TOPIC, got \(ConfigError.quoted(output))")
+                              message: "expected ndjson:-, ndjson:PATH, unix:PATH (path under 108 bytes), mqtt://HOST[:PORT]/TOPIC or view:[HOST:]PORT, got \(ConfigError.quoted(output))")
         }
     }
 

@@ -5,6 +5,8 @@ import Foundation
 import Logging
 import Metrics
 import Pipeline
+import Sinks
+import View
 
 /// `handmesh serve`: the daemon. Runs every stream of the config, each with its own pipeline
 /// and outputs, retries failing streams with backoff, and speaks systemd's notify protocol.
@@ -92,6 +94,14 @@ struct Serve: ParsableCommand {
             printError("\(error)")
             throw ExitStatus.badConfiguration
         }
+        // A view needs the frames, not only the records: it is served here, for the stream's whole
+        // life, and each pipeline the supervisor starts hands it frames through a stage of its own.
+        let views: [String: ViewServer]
+        do { views = try Self.openViews(&fileConfig.streams, logger: logger) } catch {
+            printError("\(error)")
+            throw ExitStatus.outputFailed
+        }
+        defer { views.values.forEach { $0.close() } }
         let notifier = ServiceNotifier()
         let snapshots = SnapshotTrigger()
         let supervisors = fileConfig.streams.map { stream in
@@ -99,9 +109,12 @@ struct Serve: ParsableCommand {
             if let level = stream.settings.logLevel.flatMap(Logger.Level.init(rawValue:)) {
                 streamLogger.logLevel = level
             }
+            let view = views[stream.name]
             return StreamSupervisor(config: stream, logger: streamLogger,
                                     metrics: metricsAddress.map { _ in StreamMetrics(stream: stream.name) }) {
-                try StandardStages.make(for: $0, logger: $1, snapshots: snapshots)
+                var stages = try StandardStages.make(for: $0, logger: $1, snapshots: snapshots)
+                if let view { stages.append(ViewStage(slot: view.slot)) }
+                return stages
             }
         }
 
@@ -169,6 +182,33 @@ struct Serve: ParsableCommand {
             printError("stream(s) \(gaveUp.joined(separator: ", ")) gave up after their reconnect attempts")
             throw ExitStatus.damagedInput
         }
+    }
+
+    /// Opens the view of each stream that names one (`view:HOST:PORT`) and takes it out of the
+    /// stream's record outputs. One view a stream, each on its own port.
+    static func openViews(_ streams: inout [StreamConfig], logger: Logger) throws -> [String: ViewServer] {
+        var views: [String: ViewServer] = [:]
+        do {
+            for i in streams.indices {
+                var records: [String] = []
+                for text in streams[i].outputs {
+                    guard case .view(let host, let port) = try SinkSpec(parsing: text) else { records.append(text); continue }
+                    let name = streams[i].name
+                    guard views[name] == nil else {
+                        throw SinkError(sink: text, message: "stream \(name) has a view already; a stream shows in one view")
+                    }
+                    if let other = views.first(where: { $0.value.port == port && port != 0 }) {
+                        throw SinkError(sink: text, message: "port \(port) is stream \(other.key)'s view; give each stream its own port")
+                    }
+                    views[name] = try ViewServer(host: host, port: port, handModel: streams[i].settings.model.description, logger: logger)
+                }
+                streams[i].outputs = records
+            }
+        } catch {
+            views.values.forEach { $0.close() }
+            throw error
+        }
+        return views
     }
 
     private static func status(of supervisors: [StreamSupervisor]) -> String {

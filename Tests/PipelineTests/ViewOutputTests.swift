@@ -109,19 +109,8 @@ final class ViewOutputTests: XCTestCase {
         let run = try Child(binary, ["run", "--realtime", "--input", clip, "--output", "ndjson:\(recordsPath)",
                                      "--output", "view:\(port)", "--log-level", "info"])
         XCTAssertTrue(eventually(timeout: 60) { run.stderr.contains("view on http://127.0.0.1:\(port)/") }, run.stderr)
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socket = try Self.openWebSocket(port: port)
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        XCTAssertEqual(connected, 0)
-        let request = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        XCTAssertEqual(request.withCString { send(socket, $0, strlen($0), 0) }, request.utf8.count)
         XCTAssertTrue(run.waitForExit(timeout: 60))
         XCTAssertEqual(run.status, 0, run.stderr)
         let frames = records(parseRecords(try String(contentsOfFile: recordsPath, encoding: .utf8)), ofType: "frame")
@@ -130,5 +119,96 @@ final class ViewOutputTests: XCTestCase {
         XCTAssertGreaterThan(frames.count, 140, "frames dropped at the entrance: the pipeline was held up")
         let costs = frames.compactMap { ($0["stage_ms"] as? [String: Double])?["view"] }.sorted()
         XCTAssertLessThan(costs[costs.count / 2], 1.0, "median view cost in ms")
+    }
+
+    /// Under `serve`, each stream's config may name a view of its own; both serve the page and
+    /// stream their own frames. Two streams on one port is a one-line error before anything runs.
+    func testServeGivesEachStreamItsView() throws {
+        let directory = try TemporaryDirectory()
+        let clip = try Self.synthClip(in: directory, frames: 150, size: "320x240", seed: 1)
+        let ports = (Self.freePort() + 2, Self.freePort() + 3)
+        let config = directory.file("serve.toml")
+        func write(_ second: Int) throws {
+            try """
+            log_level = "info"
+            [[streams]]
+            name = "left-desk"
+            input = "\(clip)"
+            realtime = true
+            outputs = ["ndjson:\(directory.file("a.ndjson"))", "view:127.0.0.1:\(ports.0)"]
+            [[streams]]
+            name = "right-desk"
+            input = "\(clip)"
+            realtime = true
+            outputs = ["ndjson:\(directory.file("b.ndjson"))", "view:\(second)"]
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        }
+        try write(ports.0)
+        let clash = try runTool(try Fixtures.handmeshBinary(), ["serve", "--config", config], timeout: 60)
+        XCTAssertNotEqual(clash.status, 0)
+        XCTAssertTrue(clash.stderr.contains("port \(ports.0) is stream left-desk's view"), clash.stderr)
+        XCTAssertEqual(clash.stderr.split(separator: "\n").filter { !$0.contains(" info ") && !$0.contains(" notice ") }.count, 1, clash.stderr)
+
+        try write(ports.1)
+        let serve = try Child(try Fixtures.handmeshBinary(), ["serve", "--config", config])
+        for port in [ports.0, ports.1] {
+            XCTAssertTrue(eventually(timeout: 60) { serve.stderr.contains("view on http://127.0.0.1:\(port)/") }, serve.stderr)
+        }
+        for (port, stream) in [(ports.0, "left-desk"), (ports.1, "right-desk")] {
+            let message = try Self.firstViewMessage(port: port)
+            XCTAssertTrue(message.contains("\"stream\":\"\(stream)\""), String(message.prefix(200)))
+            XCTAssertTrue(message.contains("\"vertices\":["), String(message.prefix(200)))
+        }
+        XCTAssertTrue(serve.waitForExit(timeout: 60), serve.stderr)
+        XCTAssertEqual(serve.status, 0, serve.stderr)
+        for name in ["a", "b"] {
+            let frames = records(parseRecords(try String(contentsOfFile: directory.file("\(name).ndjson"), encoding: .utf8)), ofType: "frame")
+            XCTAssertGreaterThan(frames.count, 140)
+        }
+    }
+
+    /// The text of the first view message a raw WebSocket client gets from the view on `port`.
+    private static func firstViewMessage(port: Int) throws -> String {
+        let socket = try openWebSocket(port: port)
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let marker = Array(#"{"type":"view""#.utf8)
+        while received.count < 4 << 20 {
+            let n = recv(socket, &buffer, buffer.count, 0)
+            guard n > 0 else { break }
+            received += buffer[0..<n]
+            if let start = Self.find(marker, in: received), received[start...].contains(UInt8(ascii: "]")) {
+                return String(decoding: received[start...], as: UTF8.self)
+            }
+        }
+        throw TestFailure("no view message from port \(port) (\(received.count) bytes)")
+    }
+
+    /// A TCP connection to the view on `port` that has asked for the WebSocket upgrade.
+    private static func openWebSocket(port: Int) throws -> Int32 {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let request = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        guard connected == 0, request.withCString({ send(socket, $0, strlen($0), 0) }) == request.utf8.count else {
+            close(socket)
+            throw TestFailure("cannot open a WebSocket to the view on port \(port)")
+        }
+        return socket
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle { return i }
+        return nil
     }
 }
