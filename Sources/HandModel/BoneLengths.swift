@@ -23,7 +23,7 @@ public enum BoneLengths {
     static let palmRays = [0, 4, 8, 12, 16]
     /// How far a palm vertex's nearness to a ray reaches: the wrist's weight is spread over the rays
     /// as 1 / (distance² + reach²), so a vertex on a ray follows it and one between two follows both.
-    /// Of the order of a metacarpal's width (the built-in hand's are 16–20 mm).
+    /// About half a finger's width: nearer than that, one ray dominates.
     static let palmReach = 0.008
 
     /// Scales the bones of `posed` keypoints (21, flat x y z) into `scaled`.
