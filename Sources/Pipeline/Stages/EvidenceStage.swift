@@ -35,8 +35,8 @@ public struct EvidenceStage: FrameStage {
                                          threads: max(threads, 1),
                                          // The palm search beside the landmark network, on the other core: the
                                          // same hands bit for bit, and the real clip looped 4 times at max_hands 2
-                                         // ran in 13.0-13.6 s against 15.7-15.9 s with the search in line, at the
-                                         // same CPU time (README, "Both cores").
+                                         // ran in 13.6 s against 15.9 s with the search in line (medians of 7
+                                         // interleaved runs), at the same CPU time (README, "Both cores for one stream").
                                          concurrentDetection: !staticImageMode))
         // The header says which arithmetic ran, since int8 falls back to fp32 on CPUs without VNNI.
         self.init(tracker: tracker, models: [
