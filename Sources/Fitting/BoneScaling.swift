@@ -59,13 +59,14 @@ public final class BoneScaling {
     func apply(keypoints kp: UnsafeMutablePointer<Double>, jacobian: UnsafeMutablePointer<Double>?, columns: Int) {
         let n = Self.boneCount
         for t in 0..<63 { rawKeypoints[t] = kp[t] }
+        BoneLengths.scale(rawKeypoints, into: kp, factors: values)
         if let jacobian { for t in 0..<(63 * columns) { rawJacobian[t] = jacobian[t] } }
         for t in 0..<(3 * n) { factorJacobian[t] = 0 }  // the wrist does not move
+        // The derivatives follow the same chain: a keypoint moves with its parent, plus its bone.
         for j in 1...20 {
             let p = Self.parents[j - 1], s = factors[j - 1]
             for c in 0..<3 {
                 let bone = rawKeypoints[3 * j + c] - rawKeypoints[3 * p + c]
-                kp[3 * j + c] = kp[3 * p + c] + s * bone
                 let fj = factorJacobian + (3 * j + c) * n, fp = factorJacobian + (3 * p + c) * n
                 for b in 0..<n { fj[b] = fp[b] }
                 fj[j - 1] = bone
