@@ -6,8 +6,10 @@ import HandModel
 /// pair of runs on the two views, how well they agree.
 ///
 /// Every sequence is keyed by frame number; a missing key is a frame without a hand. Points are in
-/// metres (the run's) or in the calibration's units (the triangulated truth, which has no metric
-/// scale: every comparison with it fits a scale).
+/// metres: the run's, and the triangulated truth's once `metricScale` has set its size. The run is
+/// always aligned onto the truth and its error read in the truth's units, so that a run cannot
+/// lower its figures by fitting a smaller hand (aligning the truth onto the run, as this did before
+/// 2026-12-06, measured in the run's own size: a run whose bones all shrank to half scored half).
 public enum StereoScore {
     public struct Run: Sendable {
         /// Frames with a hand in the run and in the truth.
@@ -42,7 +44,7 @@ public enum StereoScore {
         guard !shared.isEmpty else { return run }
 
         // 1. PA-MPJPE, a similarity per frame.
-        let pa = shared.map { Procrustes.alignedMeanDistance(truth[$0]!, joints[$0]!) * 1000 }
+        let pa = shared.map { Procrustes.alignedMeanDistance(joints[$0]!, truth[$0]!) * 1000 }
         run.triangulated = FitBenchmark.mean(pa)
         run.triangulatedMedian = FitBenchmark.median(pa)
 
@@ -53,14 +55,14 @@ public enum StereoScore {
             let p = wristRelative(joints[f]!), q = wristRelative(truth[f]!)
             let r = Procrustes.align(p, to: q, withScale: false).rotation
             let rp = p.map { r * $0 }
-            for (a, b) in zip(rp, q) { dot += (a * b).sum(); norm += (b * b).sum() }
+            for (a, b) in zip(rp, q) { dot += (a * b).sum(); norm += (a * a).sum() }
             rotatedFit.append(rp)
             relativeTruth.append(q)
         }
         let scale = norm > 0 ? dot / norm : 0
         var total = 0.0
         for (rp, q) in zip(rotatedFit, relativeTruth) {
-            for (a, b) in zip(rp, q) { total += ((a - scale * b) * (a - scale * b)).sum().squareRoot() }
+            for (a, b) in zip(rp, q) { total += ((scale * a - b) * (scale * a - b)).sum().squareRoot() }
         }
         run.wristRelative = total / Double(21 * shared.count) * 1000
 
@@ -115,6 +117,16 @@ public enum StereoScore {
         zip(landmarks0, landmarks1).map {
             SequenceMetrics.triangulate(c.camera0.undistort($0), c.camera1.undistort($1), rotation: c.rotation, translation: c.translation)
         }
+    }
+
+    /// The factor that gives the triangulated points (in the calibration's units) a metric size: the
+    /// median hand size (sum of the 20 bones) of MediaPipe's world landmarks, which are metric for
+    /// an average hand, over the truth's. One number for the clip, whatever run is scored.
+    public static func metricScale(truth: [[SIMD3<Double>]], world: [[SIMD3<Double>]]) -> Double {
+        func medianSize(_ hands: [[SIMD3<Double>]]) -> Double { FitBenchmark.median(hands.map { boneLengths($0).reduce(0, +) }) }
+        guard !truth.isEmpty, !world.isEmpty else { return 1 }
+        let t = medianSize(truth)
+        return t > 0 ? medianSize(world) / t : 1
     }
 
     static func wristRelative(_ p: [SIMD3<Double>]) -> [SIMD3<Double>] { p.map { $0 - p[0] } }

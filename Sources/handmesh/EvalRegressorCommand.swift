@@ -41,8 +41,8 @@ struct EvalRegressor: ParsableCommand {
                 r.predict(frame.evidence, into: &p, workspace: &ws)
                 let joints = models[frame.evidence.isLeft]!.keypoints(p)
                 if let fitted = fits.hands[frame.index]?.joints3d { toFit.append(Procrustes.alignedMeanDistance(joints, fitted) * 1000) }
-                // The triangulated points are in the calibration's units: they are scaled onto the joints.
-                if let t = truth[frame.index] { toTruth.append(Procrustes.alignedMeanDistance(t, joints) * 1000) }
+                // The joints are aligned onto the triangulated points (metric: StereoScore.metricScale).
+                if let t = truth[frame.index] { toTruth.append(Procrustes.alignedMeanDistance(joints, t) * 1000) }
             }
             print(String(format: "%@: %d frames from %d; regressor alone against the fits %.2f mm PA-MPJPE (median %.2f)",
                          path, toFit.count, fromFrame, FitBenchmark.mean(toFit), FitBenchmark.median(toFit)))

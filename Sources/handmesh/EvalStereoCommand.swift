@@ -38,7 +38,7 @@ struct EvalStereo: ParsableCommand {
             let s = StereoScore.score(joints: run.hands.compactMapValues(\.joints3d), world: run.hands.compactMapValues(\.world),
                                       truth: truth, seconds: run.seconds)
             let missed = truth.keys.filter { run.frames.contains($0) && run.hands[$0] == nil }.count
-            let world = truth.keys.compactMap { f in run.hands[f]?.world.map { Procrustes.alignedMeanDistance(truth[f]!, $0) * 1000 } }
+            let world = truth.keys.compactMap { f in run.hands[f]?.world.map { Procrustes.alignedMeanDistance($0, truth[f]!) * 1000 } }
             print("\(path): \(s.frames) frames scored (\(missed) of the truth's frames without a hand here)")
             print(String(format: "  against triangulated points   %6.2f mm PA-MPJPE (median %.2f; world_landmarks %.2f)",
                          s.triangulated, s.triangulatedMedian, FitBenchmark.mean(world)))
@@ -73,11 +73,14 @@ struct StereoTruthOptions: ParsableArguments {
         }
         let a = try ScoredHands(path: path0), b = try ScoredHands(path: path1)
         var truth: [Int: [SIMD3<Double>]] = [:]
+        var world: [[SIMD3<Double>]] = []
         for (frame, ha) in a.hands {
             guard let hb = b.hands[frame] else { continue }
             truth[frame] = StereoScore.triangulate(ha.landmarks, hb.landmarks, calibration: cal)
+            world += [ha.world, hb.world].compactMap { $0 }
         }
-        return truth
+        let metres = StereoScore.metricScale(truth: Array(truth.values), world: world)
+        return truth.mapValues { $0.map { $0 * metres } }
     }
 }
 

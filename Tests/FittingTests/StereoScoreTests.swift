@@ -62,4 +62,36 @@ final class StereoScoreTests: XCTestCase {
         let shifted = try XCTUnwrap(StereoScore.crossView(breathing, view1, rotation: cal.rotation))
         XCTAssertGreaterThan(shifted.mean, 1)
     }
+
+    /// The truth gets its metric size from the world landmarks, and a run is read in the truth's
+    /// units: a run that fits the same hand at half its size scores what the full-size run scores.
+    /// Aligning the truth onto the run instead measured in the run's size: half the size, half the
+    /// error (the stereo clip's figures were that way until 2026-12-06).
+    func testASmallerHandScoresNoBetter() throws {
+        let cal = try calibration()
+        var rng = SeededRandom(seed: 5)
+        let sampler = PoseSampler(model: model)
+        let unit = 20.0
+        var truth: [Int: [SIMD3<Double>]] = [:], noisy: [Int: [SIMD3<Double>]] = [:], halved: [Int: [SIMD3<Double>]] = [:]
+        var seconds: [Int: Double] = [:]
+        for f in 0..<20 {
+            let p = HandParameters(globalOrient: SIMD3(0.3, 0.2, 0.1), pose: sampler.sample(&rng), transl: SIMD3(0, 0, 0.5))
+            let joints = model.keypoints(p)
+            let seen0 = joints.map { cal.camera0.project($0 * unit) }
+            let seen1 = joints.map { cal.camera1.project(cal.rotation * ($0 * unit) + cal.translation) }
+            truth[f] = StereoScore.triangulate(seen0, seen1, calibration: cal)
+            let n = joints.map { $0 + SIMD3(rng.gaussian(), rng.gaussian(), rng.gaussian()) * 0.004 }
+            noisy[f] = n
+            halved[f] = n.map { n[0] + 0.5 * ($0 - n[0]) }
+            seconds[f] = Double(f) / 30
+        }
+        let metres = StereoScore.metricScale(truth: Array(truth.values), world: Array(noisy.values))
+        XCTAssertEqual(metres, 1 / unit, accuracy: 0.05 / unit, "the world landmarks' size sets the truth's")
+        let metric = truth.mapValues { $0.map { $0 * metres } }
+        let full = StereoScore.score(joints: noisy, world: noisy, truth: metric, seconds: seconds)
+        let half = StereoScore.score(joints: halved, world: noisy, truth: metric, seconds: seconds)
+        XCTAssertGreaterThan(full.triangulated, 3, "4 mm of noise per axis shows, mm")
+        XCTAssertEqual(half.triangulated, full.triangulated, accuracy: 1e-6)
+        XCTAssertEqual(half.wristRelative, full.wristRelative, accuracy: 1e-6)
+    }
 }

@@ -76,7 +76,8 @@ final class StillImageAccuracyTests: XCTestCase {
             return Double(line[range.upperBound...].drop { $0 == " " }.prefix { $0 == "." || $0.isNumber })
         }
         XCTAssertEqual(errors.count, 2)
-        // Measured 7.9 and 9.4 mm on every third frame (README); video fits score 9.8 and 9.4.
-        for error in errors { XCTAssertLessThan(error, 10.5, "PA-MPJPE of photos against triangulated points, mm") }
+        // Measured 10.9 and 9.8 mm on every third frame, the fits read in the truth's metric size
+        // (README); a guard against regressions, not the goal.
+        for error in errors { XCTAssertLessThan(error, 11.5, "PA-MPJPE of photos against triangulated points, mm") }
     }
 }
