@@ -85,7 +85,10 @@ let package = Package(
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "HandModel", "Evidence"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "HandModel", "Video"]),
         .testTarget(name: "SilhouetteTests", dependencies: ["Silhouette", "Render", "Fitting", "HandModel"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video", "Fitting", "Metrics", "Batch"]),
+        // Test-only: counts the process's heap allocations (HotPathAllocationTests).
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "Sinks", "Configuration", "Video", "Fitting", "Metrics", "Batch",
+                                                          "AllocationCounter", "Crop", "Evidence", "Neural"]),
     ],
     swiftLanguageModes: [.v6]
 )

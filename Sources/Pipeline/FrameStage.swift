@@ -8,9 +8,17 @@ import Records
 /// `FrameWork` on.
 ///
 /// A stage is `Sendable` because it is moved onto its queue; it is used from that queue only.
+///
+/// Like a MediaPipe graph node naming its input and output streams, a stage declares the parts of
+/// the frame's work it needs (`reads`) and fills (`writes`); the pipeline checks when it is built
+/// that every part a stage needs comes from decoding or from a stage before it.
 public protocol FrameStage: Sendable {
     /// Names the stage in `stage_ms` and the header's `stages`; short, snake_case.
     var name: String { get }
+    /// The parts of `FrameWork` this stage needs filled before it runs.
+    var reads: Set<FramePart> { get }
+    /// The parts it fills.
+    var writes: Set<FramePart> { get }
     /// The models the stage loaded, for the header.
     var models: [ModelDescription] { get }
     /// Does this stage's work on one frame, filling `work.hands`.
@@ -26,7 +34,34 @@ public protocol FrameStage: Sendable {
     mutating func complete(_ work: inout FrameWork)
 }
 
+/// The parts of a frame's work that stages hand each other.
+public enum FramePart: String, Sendable, CaseIterable {
+    /// The decoded picture (decoding fills it).
+    case frame
+    /// The frame's hand mask (`FrameWork.mask`, and `maskRegion` when a stage found the blob).
+    case mask
+    /// Each hand's `HandEvidence`: `FrameWork.hands` appended.
+    case evidence
+    /// Each hand's `FittedHand`.
+    case fit
+
+    /// Nil when every stage's `reads` come from decoding or an earlier stage's `writes`; otherwise
+    /// the first stage that reads a part nothing filled, and that part, in one line.
+    public static func wiringProblem(_ stages: [any FrameStage]) -> String? {
+        var filled: Set<FramePart> = [.frame]
+        for stage in stages {
+            if let missing = stage.reads.subtracting(filled).map(\.rawValue).sorted().first {
+                return "stage \(stage.name) reads \(missing), which no stage before it writes (stages: \(stages.map(\.name).joined(separator: ", ")))"
+            }
+            filled.formUnion(stage.writes)
+        }
+        return nil
+    }
+}
+
 extension FrameStage {
+    public var reads: Set<FramePart> { [.frame] }
+    public var writes: Set<FramePart> { [] }
     public var models: [ModelDescription] { [] }
     public mutating func finish() {}
     public var lookahead: Int { 0 }

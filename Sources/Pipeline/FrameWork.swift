@@ -2,14 +2,15 @@ import Records
 import Silhouette
 import Video
 
-/// One frame on its way through the pipeline, and the hands the stages build for it.
+/// One frame on its way through the pipeline, and the hands the stages find in it.
 ///
-/// The evidence stage appends a `HandRecord` per detected hand (track, handedness, score,
-/// landmarks, world landmarks, roi); the fitting stage finds it by `track` and fills the fit
-/// fields. What `hands` holds after the last stage is what the frame record says.
+/// The evidence stage appends a `PipelineHand` per detected hand, its `HandEvidence`; the fitting
+/// stage adds each one's `FittedHand`. The frame's record is built from `hands` after the last
+/// stage. The list is reserved for the stream's `max_hands` when the frame is made (at decode), so
+/// the stages append without allocating.
 public struct FrameWork: Sendable {
     public var frame: Frame
-    public var hands: [HandRecord]
+    public var hands: [PipelineHand]
     /// The frame's hand mask (white hand on black, decoded like any video frame), when the stream has
     /// one: the paired mask video's frame, or the frame itself when the input is a mask video.
     public var mask: Frame?
@@ -24,6 +25,7 @@ public struct FrameWork: Sendable {
     public init(frame: Frame, context: StreamContext, decodeMilliseconds: Double = 0) {
         self.frame = frame
         self.hands = []
+        self.hands.reserveCapacity(context.maxHands)
         self.mask = nil
         self.maskRegion = nil
         self.context = context

@@ -72,6 +72,9 @@ public final class Pipeline: Sendable {
 
     public init(source: VideoSource, stages: [any FrameStage], sinks: SinkSet, context: StreamContext,
                 options: PipelineOptions = PipelineOptions(), logger: Logger) {
+        // Stages are wired in code (`StandardStages`), so a stage reading what no earlier one writes
+        // is a programming error, caught before any frame runs.
+        if let problem = FramePart.wiringProblem(stages) { preconditionFailure(problem) }
         self.source = source
         self.stages = stages
         self.sinks = sinks
@@ -305,7 +308,7 @@ public final class Pipeline: Sendable {
                 let frame = work.frame
                 let record = FrameRecord(stream: stream, index: frame.index, pts: frame.pts, captureTime: frame.captureTime,
                                          width: frame.width, height: frame.height, image: frame.still.map { image($0, width: frame.width, height: frame.height) },
-                                         hands: work.hands,
+                                         hands: work.hands.map(HandRecord.init),
                                          stageNames: names, stageMilliseconds: work.stageMilliseconds)
                 json.reset()
                 record.encode(into: &json)

@@ -82,15 +82,15 @@ public final class ViewFrameSlot: @unchecked Sendable {
         latest.camera = camera
         if latest.stream != work.context.stream { latest.stream = work.context.stream }
         var n = 0
-        for record in work.hands {
-            guard let g = record.globalOrient, let p = record.pose, let s = record.shape, let t = record.transl else { continue }
+        for hand in work.hands {
+            guard let f = hand.fit else { continue }
             if n == latest.hands.count { latest.hands.append(Hand()) }
-            latest.hands[n].side = record.handedness == .left ? .left : .right
-            latest.hands[n].parameters.globalOrient = SIMD3(Double(g[0]), Double(g[1]), Double(g[2]))
-            for i in 0..<min(p.count, 45) { latest.hands[n].parameters.pose[i] = Double(p[i]) }
-            for i in 0..<min(s.count, 10) { latest.hands[n].parameters.shape[i] = Double(s[i]) }
-            latest.hands[n].parameters.transl = SIMD3(Double(t[0]), Double(t[1]), Double(t[2]))
-            for k in 0..<BoneLengths.count { latest.hands[n].boneFactors[k] = record.boneFactors.map { Double($0[k]) } ?? 1 }
+            latest.hands[n].side = f.handedness == .left ? .left : .right
+            latest.hands[n].parameters.globalOrient = SIMD3<Double>(f.globalOrient)
+            for i in 0..<45 { latest.hands[n].parameters.pose[i] = Double(f.pose[i]) }
+            for i in 0..<10 { latest.hands[n].parameters.shape[i] = Double(f.shape[i]) }
+            latest.hands[n].parameters.transl = SIMD3<Double>(f.transl)
+            for k in 0..<BoneLengths.count { latest.hands[n].boneFactors[k] = Double(f.boneFactors[k]) }
             n += 1
         }
         latest.handCount = n

@@ -91,8 +91,8 @@ public struct FitSummary: Sendable, Equatable {
     public var milliseconds: Double
     /// Whether the fit started from the previous frame's result for this track.
     public var warm: Bool
-    /// With a mask: intersection over union of the fitted mesh's silhouette and the mask, over the
-    /// square the silhouette term compares them on.
+    /// With a mask: intersection over union of the reported mesh's silhouette and the mask, over the
+    /// whole frame (what `handmesh eval mask` computes).
     public var maskIoU: Float?
 
     public init(iterations: Int, reprojectionPixels: Float, milliseconds: Double, warm: Bool, maskIoU: Float? = nil) {

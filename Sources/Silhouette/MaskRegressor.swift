@@ -1,3 +1,4 @@
+import COpenBLAS
 import Fitting
 import HandModel
 import Render
@@ -45,6 +46,11 @@ public struct MaskRegressor: Sendable {
         public internal(set) var region: MaskRegion?
 
         public init(_ r: MaskRegressor) {
+            // One OpenBLAS thread, process-wide, as the fitter and the neural engine set it. Set here
+            // too, before the first mask is read: a mask-only stream regresses its first masks before
+            // the fitting stage's first fitter exists, and a different thread count sums in another
+            // order, which made the mask video's fits differ in the last digit from run to run.
+            openblas_set_num_threads(1)
             input = [Float](repeating: 0, count: MaskFeatures.count)
             output = [Float](repeating: 0, count: MaskRegressor.outputCount)
             net = MultilayerPerceptron.Workspace(for: r.network)

@@ -1,3 +1,5 @@
+import Crop
+import Evidence
 import Foundation
 import Logging
 import Pipeline
@@ -11,6 +13,7 @@ import XCTest
 private struct FakeEvidenceStage: FrameStage {
     let name = "evidence"
     let models = [ModelDescription(name: "fake_landmarks", version: "1")]
+    var writes: Set<FramePart> { [.evidence] }
     var previousIndex = -1
     var track = 0
 
@@ -19,20 +22,26 @@ private struct FakeEvidenceStage: FrameStage {
         precondition(work.frame.index == previousIndex + 1, "frame \(work.frame.index) after \(previousIndex)")
         previousIndex = work.frame.index
         if work.frame.index % 10 == 0 { track += 1 }
-        var hand = HandRecord(track: track, handedness: work.context.mirrored ? .left : .right, score: 0.9)
-        hand.landmarks = (0..<42).map { Float($0 + work.frame.index) }
-        work.hands.append(hand)
+        var landmarks = [21 of SIMD2<Float>](repeating: .zero)
+        for j in 0..<21 { landmarks[j] = SIMD2(Float(2 * j + work.frame.index), Float(2 * j + 1 + work.frame.index)) }
+        let roi = HandROI(centerX: 100, centerY: 100, width: 50, height: 50, rotation: 0)
+        work.hands.append(PipelineHand(evidence: HandEvidence(
+            track: track, handedness: work.context.mirrored ? .left : .right, handednessScore: 0.5, presence: 0.9,
+            landmarks: landmarks, cropLandmarks: [21 of SIMD3<Float>](repeating: .zero),
+            worldLandmarks: [21 of SIMD3<Float>](repeating: .zero), roi: roi, fromDetection: true)))
     }
 }
 
 private struct FakeFitStage: FrameStage {
     let name = "fit"
+    var reads: Set<FramePart> { [.evidence] }
+    var writes: Set<FramePart> { [.fit] }
     var lastTrack: Int?
 
     mutating func process(_ work: inout FrameWork) {
         for i in work.hands.indices {
-            work.hands[i].fit = FitSummary(iterations: 3, reprojectionPixels: 0.5, milliseconds: 0.1,
-                                           warm: lastTrack == work.hands[i].track)
+            work.hands[i].fit = FittedHand(handedness: .right, handednessScore: 0.9, summary: FitSummary(
+                iterations: 3, reprojectionPixels: 0.5, milliseconds: 0.1, warm: lastTrack == work.hands[i].track))
             lastTrack = work.hands[i].track
         }
     }
@@ -43,6 +52,8 @@ private struct FakeFitStage: FrameStage {
 private struct LookaheadStage: FrameStage {
     let name = "fit"
     let lookahead = 4
+    var reads: Set<FramePart> { [.evidence] }
+    var writes: Set<FramePart> { [.fit] }
     var processed = -1
     var completed = -1
 
@@ -53,7 +64,8 @@ private struct LookaheadStage: FrameStage {
     mutating func complete(_ work: inout FrameWork) {
         precondition(work.frame.index == completed + 1, "frame \(work.frame.index) completed after \(completed)")
         completed = work.frame.index
-        work.hands[0].fit = FitSummary(iterations: processed - work.frame.index, reprojectionPixels: 0, milliseconds: 0, warm: true)
+        work.hands[0].fit = FittedHand(handedness: .right, handednessScore: 0.9, summary: FitSummary(
+            iterations: processed - work.frame.index, reprojectionPixels: 0, milliseconds: 0, warm: true))
     }
 }
 
@@ -67,6 +79,14 @@ private struct SlowStage: FrameStage {
 
 final class PipelineFlowTests: XCTestCase {
     private let logger = Logger(label: "test")
+
+    /// Stages declare what they read and write; a stage whose input no earlier stage fills is named.
+    func testStagesAreCheckedForWhatTheyReadBeforeAnyFrameRuns() {
+        XCTAssertNil(FramePart.wiringProblem([FakeEvidenceStage(), FakeFitStage()]))
+        XCTAssertEqual(FramePart.wiringProblem([FakeFitStage(), FakeEvidenceStage()]),
+                       "stage fit reads evidence, which no stage before it writes (stages: fit, evidence)")
+        XCTAssertNil(FramePart.wiringProblem([SlowStage()]), "reading only the frame needs nothing before")
+    }
 
     private func readRecords(_ path: String) throws -> [[String: Any]] {
         parseRecords(try String(contentsOfFile: path, encoding: .utf8))

@@ -5,14 +5,15 @@ import Neural
 import Records
 
 /// Crop + evidence: palm detection when needed, the rotated hand crop and the landmark model, via
-/// `HandTracker` (MediaPipe's legacy hand tracking graph). Appends one `HandRecord` per hand with
-/// `track`, `handedness`, `score` (the landmark model's hand presence), `landmarks` (21 × [x, y],
-/// frame pixels), `world_landmarks` (21 × [x, y, z], metres, camera axes) and `roi`.
+/// `HandTracker` (MediaPipe's legacy hand tracking graph). Reads the frame; appends one
+/// `PipelineHand` per hand, its `HandEvidence` (track, label and its score, presence, landmarks in
+/// frame pixels, world landmarks in metres on the camera's axes, ROI).
 ///
 /// The tracker keeps the previous frame's hand ROIs, so the stage must see the stream's frames in
 /// order, which FrameStage guarantees.
 public struct EvidenceStage: FrameStage {
     public let name = "evidence"
+    public var writes: Set<FramePart> { [.evidence] }
     /// The two networks, named by file, versioned by the MediaPipe wheel they come from.
     public let models: [ModelDescription]
     private let state: EvidenceState
@@ -71,23 +72,6 @@ private final class EvidenceState: @unchecked Sendable {
 
     func process(_ work: inout FrameWork) {
         tracker.process(work.frame, into: &hands)
-        for hand in hands {
-            var record = HandRecord(track: hand.track, handedness: hand.handedness == .left ? .left : .right,
-                                    handednessScore: hand.handednessScore, score: hand.presence)
-            var landmarks = [Float](repeating: 0, count: 42)
-            var world = [Float](repeating: 0, count: 63)
-            for i in 0..<HandEvidence.landmarkCount {
-                landmarks[2 * i] = hand.landmarks[i].x
-                landmarks[2 * i + 1] = hand.landmarks[i].y
-                world[3 * i] = hand.worldLandmarks[i].x
-                world[3 * i + 1] = hand.worldLandmarks[i].y
-                world[3 * i + 2] = hand.worldLandmarks[i].z
-            }
-            record.landmarks = landmarks
-            record.worldLandmarks = world
-            record.roi = Records.HandROI(cx: hand.roi.centerX, cy: hand.roi.centerY, size: hand.roi.size,
-                                         rotation: hand.roi.rotation)
-            work.hands.append(record)
-        }
+        for hand in hands { work.hands.append(PipelineHand(evidence: hand)) }
     }
 }

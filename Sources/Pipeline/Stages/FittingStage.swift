@@ -1,3 +1,4 @@
+import Evidence
 import Fitting
 import HandModel
 import Records
@@ -5,10 +6,10 @@ import Render
 import Silhouette
 import Video
 
-/// Regression + refinement: fills each hand's fit fields (`global_orient`, `pose`, `shape`,
-/// `transl`, `joints3d`, `joints2d`, `vertices` when the stream asks, and `fit`) from the
-/// evidence fields the evidence stage wrote (`landmarks`, `world_landmarks`, `roi`,
-/// `handedness`, `track`).
+/// Regression + refinement. Reads each hand's `HandEvidence` (landmarks, world landmarks, ROI, label,
+/// track) and the frame's mask when it has one; writes each hand's `FittedHand` (the person's hand,
+/// parameters, bone factors, joints in 3D and 2D, vertices when the stream asks, and the fit's
+/// summary).
 ///
 /// Each track keeps its own fitter (warm starts, its shape estimate, its filter); a track that
 /// disappears is forgotten, and a hand that reappears starts cold, from the stream's last shape
@@ -23,6 +24,9 @@ import Video
 /// `handmesh eval mask` gives. In mask-only streams a cold start searches (`MaskColdStart`).
 public struct FittingStage: FrameStage {
     public let name = "fit"
+    /// With `withMask`, the frame's mask too (the silhouette term and `fit.mask_iou`).
+    public var reads: Set<FramePart> { state.withMask ? [.frame, .evidence, .mask] : [.frame, .evidence] }
+    public var writes: Set<FramePart> { [.fit] }
     /// The regressor, named by its layout (its weights are committed with the source).
     public let models: [ModelDescription]
     /// With two-pass smoothing, the smoother's lag: each frame waits for that many later frames.
@@ -108,9 +112,8 @@ private final class FittingState: @unchecked Sendable {
         }
         seen.removeAll(keepingCapacity: true)
         for h in work.hands.indices {
-            let hand = work.hands[h]
-            guard let landmarks = hand.landmarks, landmarks.count == 42 else { continue }
-            readEvidence(hand, landmarks: landmarks)
+            let hand = work.hands[h].evidence
+            readEvidence(hand)
             seen.insert(hand.track)
 
             // 1. The track's side, in the image's geometry: the label names the person's hand, and a
@@ -162,18 +165,17 @@ private final class FittingState: @unchecked Sendable {
                 }
             }
 
-            // 3. The record: the person's hand, and the fit.
-            var record = hand
-            record.handedness = (searched.model.side == .right) != mirrored ? .right : .left
+            // 3. The fitted hand: the person's hand, and the fit.
             // A mask's side is the stream's word (`mask_hand`), not an estimate: its score stays.
-            if !evidenceFromMask { record.handednessScore = Float(vote.probability) }
+            var fitted = FittedHand(handedness: (searched.model.side == .right) != mirrored ? .right : .left,
+                                    handednessScore: evidenceFromMask ? hand.handednessScore : Float(vote.probability))
             let maskIoU = work.mask.map { mask in
                 mask.pixels.withMaskView { view in
                     Float(maskFit(searched.model).overlap(result.parameters, boneFactors: result.boneFactors, camera: RenderCamera(camera), mask: view).intersectionOverUnion)
                 }
             }
-            write(result, evidence: evidence, into: &record, maskIoU: maskIoU, wantsVertices: work.context.wantsVertices)
-            work.hands[h] = record
+            write(result, evidence: evidence, into: &fitted, maskIoU: maskIoU, wantsVertices: work.context.wantsVertices)
+            work.hands[h].fit = fitted
         }
         // Tracks not seen this frame have ended.
         if fitters.count != seen.count || sides.count != seen.count {
@@ -193,21 +195,20 @@ private final class FittingState: @unchecked Sendable {
     func complete(_ work: inout FrameWork) {
         for h in work.hands.indices {
             let hand = work.hands[h]
-            guard let key = smoothers.first(where: { $0.value.track == hand.track && $0.value.smoother.oldestFrame == work.frame.index })?.key,
-                  let landmarks = hand.landmarks, landmarks.count == 42 else { continue }
+            guard let key = smoothers.first(where: { $0.value.track == hand.track && $0.value.smoother.oldestFrame == work.frame.index })?.key
+            else { continue }
             let entry = smoothers[key]!
             smoothed.withUnsafeMutableBufferPointer { _ = smoothers[key]!.smoother.takeOldest(into: $0) }
             if smoothers[key]!.smoother.count == 0 && entry.ended { smoothers[key] = nil }
             for i in 0..<10 { smoothed[48 + i] = entry.fitter.trackShape.shape[i] }
-            readEvidence(hand, landmarks: landmarks)
+            readEvidence(hand.evidence)
             smoothed.withUnsafeBufferPointer { entry.fitter.evaluate($0, into: &result) }
-            guard let fit = hand.fit else { continue }
-            result.iterations = fit.iterations
-            result.milliseconds = fit.milliseconds
-            result.warm = fit.warm
-            var record = hand
-            write(result, evidence: evidence, into: &record, maskIoU: fit.maskIoU, wantsVertices: work.context.wantsVertices)
-            work.hands[h] = record
+            guard var fitted = hand.fit else { continue }
+            result.iterations = fitted.summary.iterations
+            result.milliseconds = fitted.summary.milliseconds
+            result.warm = fitted.summary.warm
+            write(result, evidence: evidence, into: &fitted, maskIoU: fitted.summary.maskIoU, wantsVertices: work.context.wantsVertices)
+            work.hands[h].fit = fitted
         }
     }
 
@@ -234,27 +235,16 @@ private final class FittingState: @unchecked Sendable {
         return best
     }
 
-    /// This frame's evidence from the evidence stage's record, into `evidence`.
-    func readEvidence(_ hand: HandRecord, landmarks: [Float]) {
+    /// This frame's evidence for one hand, into `evidence` (the fitter's working form: doubles).
+    func readEvidence(_ hand: HandEvidence) {
         for j in 0..<21 {
-            evidence.keypoints[j] = SIMD2(Double(landmarks[2 * j]), Double(landmarks[2 * j + 1]))
+            evidence.keypoints[j] = SIMD2<Double>(hand.landmarks[j])
             evidence.confidence[j] = 1
+            evidence.world[j] = SIMD3<Double>(hand.worldLandmarks[j])
         }
-        if let w = hand.worldLandmarks, w.count == 63 {
-            for j in 0..<21 { evidence.world[j] = SIMD3(Double(w[3 * j]), Double(w[3 * j + 1]), Double(w[3 * j + 2])) }
-            evidence.hasWorld = true
-        } else {
-            evidence.hasWorld = false
-        }
-        if let roi = hand.roi {
-            evidence.roiCenter = SIMD2(Double(roi.cx), Double(roi.cy))
-            evidence.roiSize = Double(roi.size)
-        } else {
-            var lo = evidence.keypoints[0], hi = lo
-            for p in evidence.keypoints { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
-            evidence.roiCenter = 0.5 * (lo + hi)
-            evidence.roiSize = max(2 * max(hi.x - lo.x, hi.y - lo.y), 1)
-        }
+        evidence.hasWorld = true
+        evidence.roiCenter = SIMD2(Double(hand.roi.centerX), Double(hand.roi.centerY))
+        evidence.roiSize = Double(hand.roi.size)
     }
 
     /// A fitter for a new track. Still images get no jitter filter and no temporal term: each is
@@ -323,25 +313,27 @@ private final class FittingState: @unchecked Sendable {
         return (rightFitter, work.mask.map { attachSilhouette(mask: $0, to: rightFitter, track: track, work: work, camera: camera) })
     }
 
-    /// The fit's fields of `record`.
-    func write(_ result: HandFitResult, evidence: FitEvidence, into record: inout HandRecord, maskIoU: Float?, wantsVertices: Bool) {
+    /// The fit's values of `fitted`, in the records' precision.
+    func write(_ result: HandFitResult, evidence: FitEvidence, into fitted: inout FittedHand, maskIoU: Float?, wantsVertices: Bool) {
         let p = result.parameters
-        record.globalOrient = [Float(p.globalOrient.x), Float(p.globalOrient.y), Float(p.globalOrient.z)]
-        record.pose = p.pose.map(Float.init)
-        record.shape = p.shape.map(Float.init)
-        record.boneFactors = result.boneFactors.map(Float.init)
-        record.transl = [Float(p.transl.x), Float(p.transl.y), Float(p.transl.z)]
-        record.joints3d = result.joints3d.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }
-        record.joints2d = result.joints2d.flatMap { [Float($0.x), Float($0.y)] }
-        record.vertices = wantsVertices ? result.vertices.flatMap { [Float($0.x), Float($0.y), Float($0.z)] } : nil
+        fitted.globalOrient = SIMD3<Float>(p.globalOrient)
+        for i in 0..<45 { fitted.pose[i] = Float(p.pose[i]) }
+        for i in 0..<10 { fitted.shape[i] = Float(p.shape[i]) }
+        for b in 0..<20 { fitted.boneFactors[b] = Float(result.boneFactors[b]) }
+        fitted.transl = SIMD3<Float>(p.transl)
+        for j in 0..<21 {
+            fitted.joints3d[j] = SIMD3<Float>(result.joints3d[j])
+            fitted.joints2d[j] = SIMD2<Float>(result.joints2d[j])
+        }
+        fitted.vertices = wantsVertices ? result.vertices.flatMap { [Float($0.x), Float($0.y), Float($0.z)] } : nil
         // The record documents a root-mean-square reprojection error.
         var squared = 0.0
         for j in 0..<21 {
             let d = result.joints2d[j] - evidence.keypoints[j]
             squared += (d * d).sum()
         }
-        record.fit = FitSummary(iterations: result.iterations, reprojectionPixels: Float((squared / 21).squareRoot()),
-                                milliseconds: result.milliseconds, warm: result.warm, maskIoU: maskIoU)
+        fitted.summary = FitSummary(iterations: result.iterations, reprojectionPixels: Float((squared / 21).squareRoot()),
+                                    milliseconds: result.milliseconds, warm: result.warm, maskIoU: maskIoU)
     }
 
     /// The track's silhouette term, aimed at `mask` around the evidence's keypoints.

@@ -1,3 +1,5 @@
+import Crop
+import Evidence
 import Fitting
 import Records
 import Render
@@ -6,13 +8,16 @@ import Silhouette
 /// Evidence from a silhouette (mask-only streams, Mask2Hand mode): the input frame is a mask
 /// (white hand on black), the mask regressor turns the hand's blob into keypoint evidence, and the
 /// frame itself becomes `work.mask`, so that the fitting stage's silhouette term refines the mesh
-/// against it. Appends one hand with `track`, `handedness` (the stream's `mask_hand`), `score`
-/// (1: a blob was found), `landmarks`, `world_landmarks` and `roi` (axis-aligned).
+/// against it. Appends one `PipelineHand` whose `HandEvidence` has the stream's `mask_hand` as its
+/// label (score 1), presence 1 (a blob was found), the regressor's keypoints and world landmarks, and
+/// an axis-aligned ROI.
 ///
 /// A hand that vanishes from the mask ends its track; the next one starts a new track, so the
 /// fit starts cold.
 public struct MaskEvidenceStage: FrameStage {
     public let name = "mask_evidence"
+    /// The frame is the mask: it becomes `mask`, and its blob `maskRegion`.
+    public var writes: Set<FramePart> { [.mask, .evidence] }
     public let models: [ModelDescription]
     private let state: MaskEvidenceState
 
@@ -58,11 +63,17 @@ private final class MaskEvidenceState: @unchecked Sendable {
             track += 1
             tracking = true
         }
-        var hand = HandRecord(track: track, handedness: isLeft ? .left : .right, handednessScore: 1, score: 1)
-        hand.landmarks = evidence.keypoints.flatMap { [Float($0.x), Float($0.y)] }
-        hand.worldLandmarks = evidence.world.flatMap { [Float($0.x), Float($0.y), Float($0.z)] }
-        hand.roi = HandROI(cx: Float(evidence.roiCenter.x), cy: Float(evidence.roiCenter.y),
-                           size: Float(evidence.roiSize), rotation: 0)
-        work.hands.append(hand)
+        var landmarks = [21 of SIMD2<Float>](repeating: .zero)
+        var world = [21 of SIMD3<Float>](repeating: .zero)
+        for j in 0..<HandEvidence.landmarkCount {
+            landmarks[j] = SIMD2<Float>(evidence.keypoints[j])
+            world[j] = SIMD3<Float>(evidence.world[j])
+        }
+        let size = Float(evidence.roiSize)
+        let roi = Crop.HandROI(centerX: Float(evidence.roiCenter.x), centerY: Float(evidence.roiCenter.y),
+                               width: size, height: size, rotation: 0)
+        work.hands.append(PipelineHand(evidence: HandEvidence(
+            track: track, handedness: isLeft ? .left : .right, handednessScore: 1, presence: 1, landmarks: landmarks,
+            cropLandmarks: [21 of SIMD3<Float>](repeating: .zero), worldLandmarks: world, roi: roi, fromDetection: true)))
     }
 }

@@ -10,6 +10,7 @@ import Video
 /// frames go on without a mask: the keypoints still fit them.
 public struct MaskInputStage: FrameStage {
     public let name = "mask"
+    public var writes: Set<FramePart> { [.mask] }
     private let state: MaskInputState
 
     /// Opens `input` (anything FFmpeg reads, as for `input`) with the stream's source options.

@@ -9,6 +9,7 @@ import Video
 /// records untouched; its time shows as `overlay` in `stage_ms`.
 public struct OverlayStage: FrameStage {
     public let name = "overlay"
+    public var reads: Set<FramePart> { [.frame, .fit] }
     private let state: OverlayState
 
     /// `fps` is the input's frame rate (the encoder's time base); the writer opens on the first

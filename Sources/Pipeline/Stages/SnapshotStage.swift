@@ -9,6 +9,7 @@ import Render
 /// renamed), so a reader never sees half a picture. Between requests it costs one lock per frame.
 public struct SnapshotStage: FrameStage {
     public let name = "snapshot"
+    public var reads: Set<FramePart> { [.frame, .fit] }
     private let state: SnapshotState
 
     public init(path: String, trigger: SnapshotTrigger, handModel: String = "builtin", logger: Logger) throws {

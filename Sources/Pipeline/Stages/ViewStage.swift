@@ -3,6 +3,7 @@
 /// pipeline one memory copy a frame.
 public struct ViewStage: FrameStage {
     public let name = "view"
+    public var reads: Set<FramePart> { [.frame, .fit] }
     private let slot: ViewFrameSlot
 
     public init(slot: ViewFrameSlot) {
