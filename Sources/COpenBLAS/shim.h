@@ -27,4 +27,14 @@ static inline void handmesh_restore_float_state(unsigned long old) { __asm__ vol
 static inline unsigned long handmesh_flush_denormals(void) { return 0; }
 static inline void handmesh_restore_float_state(unsigned long old) { (void)old; }
 #endif
+
+// The CPU's hint that the thread is spinning on a flag (x86 PAUSE, ARM YIELD): it saves power and
+// leaves the core's other hyperthread its share while a worker waits for the next operator.
+static inline void handmesh_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
 #endif
