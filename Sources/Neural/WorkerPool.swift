@@ -108,6 +108,10 @@ final class WorkerPool {
 
     /// Runs `body(task, worker)` for every task, split into contiguous runs over up to
     /// `extraThreads + 1` workers; the caller is worker 0. Returns when all tasks are done.
+    ///
+    /// Handing `body` to the workers boxes its context on the heap (`withoutActuallyEscaping`): one
+    /// allocation per operator split, about 80 a frame for the landmark network on two threads.
+    /// One thread, the default, never comes here.
     func run(_ count: Int, _ body: (Int, Int) -> Void) {
         let used = min(extraThreads + 1, count)
         if used <= 1 {
