@@ -13,17 +13,27 @@ struct ExecutionContext {
 
     let pool: WorkerPool
 
-    /// Runs `body(task, worker)` for every task in `0..<tasks`, split into contiguous runs over the
-    /// interpreter's threads. One thread runs inline and never touches the pool.
+    /// Runs `task(job, index, worker)` for every index in `0..<tasks`, split into contiguous runs
+    /// over the interpreter's threads; `job` points at a copy of `values` on the caller's stack.
+    /// One thread runs inline and never touches the pool.
     @inline(__always)
-    func parallel(_ tasks: Int, _ body: (Int, Int) -> Void) {
-        if threads <= 1 || tasks <= 1 {
-            for task in 0..<tasks { body(task, 0) }
-            return
+    func parallel<Job>(_ tasks: Int, _ values: Job, _ task: ParallelTask) {
+        withUnsafePointer(to: values) { job in
+            if threads <= 1 || tasks <= 1 {
+                for index in 0..<tasks { task(UnsafeRawPointer(job), index, 0) }
+                return
+            }
+            pool.run(tasks, job: UnsafeRawPointer(job), task)
         }
-        pool.run(tasks, body)
     }
 }
+
+/// One part of an operator split over the interpreter's threads: `job` points at the operator's
+/// values for this run, `index` is the part, `worker` the thread (for its scratch). A C function
+/// captures nothing, so handing it to the workers allocates nothing; a Swift closure's context
+/// would be boxed on the heap for them, once per operator (about 80 allocations a frame for the
+/// landmark network on two threads).
+typealias ParallelTask = @convention(c) (_ job: UnsafeRawPointer, _ index: Int, _ worker: Int) -> Void
 
 /// The activations TFLite fuses into an operator, as a clamp range: NONE is (-inf, inf).
 struct Clamp: Equatable {

@@ -26,7 +26,8 @@ final class WorkerPool {
         let exited = DispatchSemaphore(value: 0)
         // Written by the caller before it bumps `generation` (releasing) and read by workers after
         // they see the bump (acquiring); the caller waits for `finished` before writing again.
-        var job: ((Int, Int) -> Void)?
+        var job: UnsafeRawPointer?
+        var task: ParallelTask?
         var tasks = 0
         var workers = 0
         var stopping = false
@@ -65,10 +66,9 @@ final class WorkerPool {
                 }
                 seen = generation.load(ordering: .acquiring)
                 if stopping { break }
-                if worker < workers {
-                    let body = job!
+                if worker < workers, let job, let task {
                     let start = worker * tasks / workers, end = (worker + 1) * tasks / workers
-                    for task in start..<end { body(task, worker) }
+                    for index in start..<end { task(job, index, worker) }
                 }
                 finished.add(1, ordering: .releasing)
             }
@@ -106,34 +106,30 @@ final class WorkerPool {
         for _ in 0..<extraThreads { shared.exited.wait() }
     }
 
-    /// Runs `body(task, worker)` for every task, split into contiguous runs over up to
-    /// `extraThreads + 1` workers; the caller is worker 0. Returns when all tasks are done.
-    ///
-    /// Handing `body` to the workers boxes its context on the heap (`withoutActuallyEscaping`): one
-    /// allocation per operator split, about 80 a frame for the landmark network on two threads.
-    /// One thread, the default, never comes here.
-    func run(_ count: Int, _ body: (Int, Int) -> Void) {
+    /// Runs `task(job, index, worker)` for every index in `0..<count`, split into contiguous runs
+    /// over up to `extraThreads + 1` workers; the caller is worker 0. Returns when all are done.
+    func run(_ count: Int, job: UnsafeRawPointer, _ task: ParallelTask) {
         let used = min(extraThreads + 1, count)
         if used <= 1 {
-            for task in 0..<count { body(task, 0) }
+            for index in 0..<count { task(job, index, 0) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            shared.job = body
-            shared.tasks = count
-            shared.workers = used
-            shared.finished.store(0, ordering: .relaxed)
-            // Every worker sees each generation (those beyond `used` only report back), so the
-            // generation count stays the same for all of them.
-            shared.publish()
-            for task in 0..<count / used { body(task, 0) }
-            var spins = 0
-            while shared.finished.load(ordering: .acquiring) < extraThreads {
-                spins += 1
-                // A worker the kernel took off its core: give the core back rather than spin.
-                if spins % 1024 == 0 { sched_yield() } else { handmesh_cpu_relax() }
-            }
-            shared.job = nil
+        shared.job = job
+        shared.task = task
+        shared.tasks = count
+        shared.workers = used
+        shared.finished.store(0, ordering: .relaxed)
+        // Every worker sees each generation (those beyond `used` only report back), so the
+        // generation count stays the same for all of them.
+        shared.publish()
+        for index in 0..<count / used { task(job, index, 0) }
+        var spins = 0
+        while shared.finished.load(ordering: .acquiring) < extraThreads {
+            spins += 1
+            // A worker the kernel took off its core: give the core back rather than spin.
+            if spins % 1024 == 0 { sched_yield() } else { handmesh_cpu_relax() }
         }
+        shared.job = nil
+        shared.task = nil
     }
 }

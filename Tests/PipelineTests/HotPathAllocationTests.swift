@@ -18,7 +18,9 @@ final class HotPathAllocationTests: XCTestCase {
         guard let store = candidates.first(where: { s in HandNetwork.allCases.allSatisfy { FileManager.default.fileExists(atPath: s.url(for: $0).path) } }) else {
             throw MissingTestInput("hand models missing; run `handmesh models fetch`")
         }
-        var evidence = try EvidenceStage(models: store, maxHands: 2)
+        // Two threads for the networks (`threads = 2`; the default is one): the operators' hand-off to
+        // the worker is on the hot path too.
+        var evidence = try EvidenceStage(models: store, maxHands: 2, threads: 2)
         var fitting = try FittingStage()
         let context = StreamContext(stream: "main", maxHands: 2)
         // Decoded first, and the decoder gone: FFmpeg's frame threads allocate as they decode ahead,

@@ -80,24 +80,53 @@ struct Convolution {
             // Split the rows between workers when there are plenty, else the output channels.
             let byRows = m >= 48 * context.threads || panels < context.threads
             let parts = min(context.threads, byRows ? (m + 5) / 6 : panels)
-            context.parallel(parts) { part, worker in
-                let scratch = UnsafeMutableRawPointer(context.scratch + worker * context.scratchPerWorker)
-                if byRows {
-                    let r0 = part * m / parts / 6 * 6, r1 = part == parts - 1 ? m : (part + 1) * m / parts / 6 * 6
-                    multiply(x, lda: k, rows: r0..<r1, columns: 0..<panels, y, context, range, scratch)
-                } else {
-                    multiply(x, lda: k, rows: 0..<m, columns: part * panels / parts..<(part + 1) * panels / parts, y, context, range, scratch)
-                }
+            let job = Pointwise(op: self, context: context, x: x, y: y, range: range, rows: m, panels: panels, parts: parts, byRows: byRows)
+            context.parallel(parts, job) { job, part, worker in
+                job.assumingMemoryBound(to: Pointwise.self).pointee.run(part, worker: worker)
             }
         } else {
-            let block = rowsPerBlock
-            context.parallel((m + block - 1) / block) { task, worker in
-                let r0 = task * block, r1 = min(r0 + block, m)
-                let patches = context.scratch + worker * context.scratchPerWorker
-                gather(x, into: patches, rows: r0..<r1)
-                multiply(UnsafePointer(patches), lda: k, rows: 0..<(r1 - r0), columns: 0..<panels, y + r0 * outChannels,
-                         context, range, UnsafeMutableRawPointer(patches + block * k))
+            let job = Patches(op: self, context: context, x: x, y: y, range: range, rows: m, panels: panels, block: rowsPerBlock)
+            context.parallel((m + rowsPerBlock - 1) / rowsPerBlock, job) { job, task, worker in
+                job.assumingMemoryBound(to: Patches.self).pointee.run(task, worker: worker)
             }
+        }
+    }
+
+    /// A 1x1 convolution's values for the workers (`ExecutionContext.parallel`): each part is a run
+    /// of rows (multiples of the kernel's 6) or of output panels.
+    private struct Pointwise {
+        let op: Convolution
+        let context: ExecutionContext
+        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, range: UnsafePointer<Float>?
+        let rows: Int, panels: Int, parts: Int, byRows: Bool
+
+        func run(_ part: Int, worker: Int) {
+            let scratch = UnsafeMutableRawPointer(context.scratch + worker * context.scratchPerWorker)
+            let m = rows, k = op.depth
+            if byRows {
+                let r0 = part * m / parts / 6 * 6, r1 = part == parts - 1 ? m : (part + 1) * m / parts / 6 * 6
+                op.multiply(x, lda: k, rows: r0..<r1, columns: 0..<panels, y, context, range, scratch)
+            } else {
+                op.multiply(x, lda: k, rows: 0..<m, columns: part * panels / parts..<(part + 1) * panels / parts, y, context, range, scratch)
+            }
+        }
+    }
+
+    /// An im2col convolution's values for the workers: each task gathers a block of rows' patches
+    /// into the worker's scratch and multiplies them.
+    private struct Patches {
+        let op: Convolution
+        let context: ExecutionContext
+        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, range: UnsafePointer<Float>?
+        let rows: Int, panels: Int, block: Int
+
+        func run(_ task: Int, worker: Int) {
+            let k = op.depth
+            let r0 = task * block, r1 = min(r0 + block, rows)
+            let patches = context.scratch + worker * context.scratchPerWorker
+            op.gather(x, into: patches, rows: r0..<r1)
+            op.multiply(UnsafePointer(patches), lda: k, rows: 0..<(r1 - r0), columns: 0..<panels, y + r0 * op.outChannels,
+                        context, range, UnsafeMutableRawPointer(patches + block * k))
         }
     }
 

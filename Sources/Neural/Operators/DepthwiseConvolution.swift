@@ -30,11 +30,21 @@ struct DepthwiseConvolution {
         let y = context.arena + output
         let w = context.weights + weights
         let b = context.weights + bias
-        context.parallel(batch * outHeight) { row, _ in
-            switch kernelWidth {
-            case 3: outputRow(row, x, y, w, b, Width3.self)
-            case 5: outputRow(row, x, y, w, b, Width5.self)
-            default: outputRow(row, x, y, w, b, AnyWidth.self)
+        context.parallel(batch * outHeight, Rows(op: self, x: x, y: y, w: w, b: b)) { job, row, _ in
+            job.assumingMemoryBound(to: Rows.self).pointee.run(row)
+        }
+    }
+
+    /// One run's values for the workers (`ExecutionContext.parallel`).
+    private struct Rows {
+        let op: DepthwiseConvolution
+        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, w: UnsafePointer<Float>, b: UnsafePointer<Float>
+
+        func run(_ row: Int) {
+            switch op.kernelWidth {
+            case 3: op.outputRow(row, x, y, w, b, Width3.self)
+            case 5: op.outputRow(row, x, y, w, b, Width5.self)
+            default: op.outputRow(row, x, y, w, b, AnyWidth.self)
             }
         }
     }
