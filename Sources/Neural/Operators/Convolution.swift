@@ -72,37 +72,35 @@ struct Convolution {
     }
 
     private func run(_ context: ExecutionContext, range: UnsafePointer<Float>?) {
-        let m = rows, k = depth
-        let x = UnsafePointer(context.arena + input)
-        let y = context.arena + output
-        let panels = columnCount
+        let m = rows, panels = columnCount
+        var job = Split(op: self, context: context, x: UnsafePointer(context.arena + input), y: context.arena + output,
+                        range: range, parts: 0, byRows: false)
         if isPointwise {
             // Split the rows between workers when there are plenty, else the output channels.
-            let byRows = m >= 48 * context.threads || panels < context.threads
-            let parts = min(context.threads, byRows ? (m + 5) / 6 : panels)
-            let job = Pointwise(op: self, context: context, x: x, y: y, range: range, rows: m, panels: panels, parts: parts, byRows: byRows)
-            context.parallel(parts, job) { job, part, worker in
-                job.assumingMemoryBound(to: Pointwise.self).pointee.run(part, worker: worker)
+            job.byRows = m >= 48 * context.threads || panels < context.threads
+            job.parts = min(context.threads, job.byRows ? (m + 5) / 6 : panels)
+            context.parallel(job.parts, job) { job, part, worker in
+                job.assumingMemoryBound(to: Split.self).pointee.pointwise(part, worker: worker)
             }
         } else {
-            let job = Patches(op: self, context: context, x: x, y: y, range: range, rows: m, panels: panels, block: rowsPerBlock)
             context.parallel((m + rowsPerBlock - 1) / rowsPerBlock, job) { job, task, worker in
-                job.assumingMemoryBound(to: Patches.self).pointee.run(task, worker: worker)
+                job.assumingMemoryBound(to: Split.self).pointee.patches(task, worker: worker)
             }
         }
     }
 
-    /// A 1x1 convolution's values for the workers (`ExecutionContext.parallel`): each part is a run
-    /// of rows (multiples of the kernel's 6) or of output panels.
-    private struct Pointwise {
+    /// One run's values for the workers (`ExecutionContext.parallel`).
+    private struct Split {
         let op: Convolution
         let context: ExecutionContext
         let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, range: UnsafePointer<Float>?
-        let rows: Int, panels: Int, parts: Int, byRows: Bool
+        /// 1x1 only: how many parts, and whether they are runs of rows (multiples of the kernel's 6)
+        /// or of output panels.
+        var parts: Int, byRows: Bool
 
-        func run(_ part: Int, worker: Int) {
+        func pointwise(_ part: Int, worker: Int) {
             let scratch = UnsafeMutableRawPointer(context.scratch + worker * context.scratchPerWorker)
-            let m = rows, k = op.depth
+            let m = op.rows, k = op.depth, panels = op.columnCount
             if byRows {
                 let r0 = part * m / parts / 6 * 6, r1 = part == parts - 1 ? m : (part + 1) * m / parts / 6 * 6
                 op.multiply(x, lda: k, rows: r0..<r1, columns: 0..<panels, y, context, range, scratch)
@@ -110,22 +108,14 @@ struct Convolution {
                 op.multiply(x, lda: k, rows: 0..<m, columns: part * panels / parts..<(part + 1) * panels / parts, y, context, range, scratch)
             }
         }
-    }
 
-    /// An im2col convolution's values for the workers: each task gathers a block of rows' patches
-    /// into the worker's scratch and multiplies them.
-    private struct Patches {
-        let op: Convolution
-        let context: ExecutionContext
-        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, range: UnsafePointer<Float>?
-        let rows: Int, panels: Int, block: Int
-
-        func run(_ task: Int, worker: Int) {
-            let k = op.depth
-            let r0 = task * block, r1 = min(r0 + block, rows)
+        /// im2col: gathers a block of rows' patches into the worker's scratch and multiplies them.
+        func patches(_ task: Int, worker: Int) {
+            let k = op.depth, block = op.rowsPerBlock
+            let r0 = task * block, r1 = min(r0 + block, op.rows)
             let patches = context.scratch + worker * context.scratchPerWorker
             op.gather(x, into: patches, rows: r0..<r1)
-            op.multiply(UnsafePointer(patches), lda: k, rows: 0..<(r1 - r0), columns: 0..<panels, y + r0 * op.outChannels,
+            op.multiply(UnsafePointer(patches), lda: k, rows: 0..<(r1 - r0), columns: 0..<op.columnCount, y + r0 * op.outChannels,
                         context, range, UnsafeMutableRawPointer(patches + block * k))
         }
     }
