@@ -7,6 +7,8 @@ its forearm, as a thresholded depth camera would show it.
 
 Writes into OUT:
 - camN.mask.mp4: the view's masks at 720x720 with the arm (lossless), for `run --input-is-mask`;
+- cam0.hand.mp4: view 0's masks cut at the fitted wrist (as the crops below), the hand alone: what
+  a run's forearm cut is scored against (`eval mask --whole-mask`);
 - crops/: 224x224 masks of every STEP-th frame of view 0, cut at the wrist (the fitted wrist from
   `run`'s records of the colour clip, RECORDS0), the hand filling 25-70% of the crop, edges
   JPEG-compressed and thresholded like a public dataset's; crops.jsonl lists them with the crop's
@@ -130,6 +132,8 @@ def main():
             masks0 = m
     fx, fy, cx, cy, dist = intrinsics(os.path.join(data, "camera_parameters", "c0.dat"))
     joints = fitted_joints(records0)
+    write_video(os.path.join(out, "cam0.hand.mp4"),
+                np.stack([cut_at_wrist(m, joints[i]) if i in joints else np.zeros_like(m) for i, m in enumerate(masks0)]))
     rng = np.random.default_rng(14)
     for name in ("crops", "crops-arm"):
         os.makedirs(os.path.join(out, name), exist_ok=True)

@@ -84,7 +84,7 @@ public enum ConfigLoader {
     static let streamKeys = ["name", "input", "outputs", "mask", "snapshot"]
     static let settingsKeys = [
         "max_dimension", "realtime", "live", "reconnect", "read_timeout", "camera", "mirrored", "max_hands", "model",
-        "models_dir", "vertices", "smoothing", "still_images", "precision", "input_is_mask", "mask_hand", "socket_mode", "client_buffer_bytes", "max_clients", "threads", "log_level",
+        "models_dir", "vertices", "smoothing", "still_images", "precision", "input_is_mask", "mask_hand", "mask_forearm", "socket_mode", "client_buffer_bytes", "max_clients", "threads", "log_level",
         "mqtt_buffer_bytes", "mqtt_credentials", "mqtt_ca_file",
     ]
 
@@ -211,6 +211,12 @@ public enum ConfigLoader {
                 throw reader.error("mask_hand", "expected \"right\" or \"left\", got \(ConfigError.quoted(value))")
             }
             settings.maskHand = hand
+        }
+        if let value = try reader.string("mask_forearm", expected: "\"auto\", \"cut\" or \"keep\"") {
+            guard let forearm = MaskForearm(rawValue: value) else {
+                throw reader.error("mask_forearm", "expected \"auto\", \"cut\" or \"keep\", got \(ConfigError.quoted(value))")
+            }
+            settings.maskForearm = forearm
         }
         if reader.has("socket_mode") {
             settings.socketMode = try readMode(&reader, "socket_mode")

@@ -66,6 +66,8 @@ public struct StreamSettings: Sendable, Equatable {
     public var snapshot: String?
     /// Which hand a mask shows; a silhouette cannot tell.
     public var maskHand = MaskHand.right
+    /// What to do with a forearm in a mask-only stream's masks (`MaskForearm`).
+    public var maskForearm = MaskForearm.auto
     /// Process frames as independent photos (palm detection on each, no warm start, temporal term,
     /// smoothing or shape carried between them): true or false overrides; nil (the default) decides by the
     /// input, true for a single image, a folder or a manifest, false for video and `%05d` sequences.
@@ -128,6 +130,15 @@ public enum EvidencePrecision: String, Sendable, Equatable {
 public enum MaskHand: String, Sendable, Equatable {
     case right
     case left
+}
+
+/// A forearm in a mask (a thresholded depth camera, a person segmenter) is not hand: the hand model
+/// ends at the wrist. `auto` cuts away a forearm that leaves the frame, `cut` also one that ends
+/// inside it (a depth threshold), `keep` fits the mask as it is (masks already cut at the wrist).
+public enum MaskForearm: String, Sendable, Equatable, CaseIterable {
+    case auto
+    case cut
+    case keep
 }
 
 public enum ModelChoice: Sendable, Equatable, CustomStringConvertible {

@@ -35,7 +35,11 @@ public struct HandFilterSettings: Sendable, Equatable {
     /// seeds 1–3 (`scripts/eval-synth`, `handmesh eval mask`): joint jitter 1.7 / 2.9 / 1.4 mm against
     /// 3.1 / 4.8 / 2.6 unfiltered; a rotation beta of 1 (1.2 / 2.1 / 1.0 mm) lagged enough to cost
     /// 0.03 of mesh-to-mask IoU (0.83 / 0.81 / 0.87 against 0.85 / 0.84 / 0.90 with beta 4).
-    public static let silhouette = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2, beta: 4),
-                                                      translation: OneEuroParameters(minCutoff: 2, beta: 60),
+    /// Since warm mask tracks restart when they lose the mask (issue 14), the minimum cutoff is 6 Hz
+    /// (lag 0.27 frames at rest): seeds 1–3 IoU 0.907 / 0.909 / 0.925 against 0.885 / 0.882 / 0.904 at
+    /// 2 Hz, jitter 4.2 / 4.0 / 1.4 mm against 4.0 / 3.5 / 1.3; the stereo clip's masks with the arm
+    /// 0.867 against 0.846 (10 Hz: 0.915 / 0.923 / 0.933 and 4.4 / 3.7 / 1.6 mm).
+    public static let silhouette = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 6, beta: 4),
+                                                      translation: OneEuroParameters(minCutoff: 6, beta: 60),
                                                       anchorsToKeypoints: false)
 }

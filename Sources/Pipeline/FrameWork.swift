@@ -1,4 +1,5 @@
 import Records
+import Render
 import Silhouette
 import Video
 
@@ -17,6 +18,8 @@ public struct FrameWork: Sendable {
     /// The hand's region in the mask, when a stage found it (mask-only streams): the silhouette fit
     /// compares over it, so that parts of the hand the first estimate missed still pull.
     public var maskRegion: MaskRegion?
+    /// Where the mask's forearm was cut away (mask-only streams); `.none` when nothing was.
+    public var maskCut: WristCut
     /// What the stream knows about its camera and output, for the stages that need it.
     public let context: StreamContext
     /// Milliseconds per stage: decode first, then each stage in order.
@@ -28,6 +31,7 @@ public struct FrameWork: Sendable {
         self.hands.reserveCapacity(context.maxHands)
         self.mask = nil
         self.maskRegion = nil
+        self.maskCut = .none
         self.context = context
         self.stageMilliseconds = StageTimes()
         self.stageMilliseconds[0] = decodeMilliseconds

@@ -35,7 +35,7 @@ public enum StandardStages {
             stages.append(try MaskInputStage(input: mask, options: settings.sourceOptions, logger: logger))
         }
         if settings.inputIsMask {
-            stages.append(try MaskEvidenceStage(isLeft: settings.maskHand == .left))
+            stages.append(try MaskEvidenceStage(isLeft: settings.maskHand == .left, forearm: settings.maskForearm))
         } else {
             let store = ModelStore(directory: settings.modelsDir.map { URL(fileURLWithPath: $0) })
             // One worker per inference by default: the pipeline already runs decode, evidence and fitting

@@ -94,13 +94,30 @@ public struct FitSummary: Sendable, Equatable {
     /// With a mask: intersection over union of the reported mesh's silhouette and the mask, over the
     /// whole frame (what `handmesh eval mask` computes).
     public var maskIoU: Float?
+    /// With a mask whose forearm was cut away: the line across the wrist, beyond which (toward the
+    /// arm) the mask did not count, in `maskIoU` or in the fit.
+    public var forearmCut: ForearmCut?
 
-    public init(iterations: Int, reprojectionPixels: Float, milliseconds: Double, warm: Bool, maskIoU: Float? = nil) {
+    public init(iterations: Int, reprojectionPixels: Float, milliseconds: Double, warm: Bool, maskIoU: Float? = nil,
+                forearmCut: ForearmCut? = nil) {
         self.iterations = iterations
         self.reprojectionPixels = reprojectionPixels
         self.milliseconds = milliseconds
         self.warm = warm
         self.maskIoU = maskIoU
+        self.forearmCut = forearmCut
+    }
+}
+
+/// `fit.forearm_cut`: a point on the line across the wrist and the unit direction toward the arm,
+/// pixels; mask pixels whose centres lie beyond the line were arm.
+public struct ForearmCut: Sendable, Equatable {
+    public var point: SIMD2<Float>
+    public var towardArm: SIMD2<Float>
+
+    public init(point: SIMD2<Float>, towardArm: SIMD2<Float>) {
+        self.point = point
+        self.towardArm = towardArm
     }
 }
 
@@ -158,6 +175,14 @@ extension HandRecord {
             json.key("ms"); json.number(fit.milliseconds, decimals: 3)
             json.key("warm"); json.bool(fit.warm)
             if let iou = fit.maskIoU { json.key("mask_iou"); json.number(iou, decimals: 4) }
+            if let cut = fit.forearmCut {
+                // Decimals enough that a reader's line cuts the same pixels (`eval mask`).
+                json.key("forearm_cut")
+                json.beginObject()
+                json.key("point"); json.numbers([cut.point.x, cut.point.y], decimals: 3)
+                json.key("toward_arm"); json.numbers([cut.towardArm.x, cut.towardArm.y], decimals: 6)
+                json.endObject()
+            }
             json.endObject()
         }
         if let gesture {

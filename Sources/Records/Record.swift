@@ -49,7 +49,7 @@ public enum RecordKind: String, Sendable, CaseIterable {
 /// The version of the record format, written in every header. Minor versions add optional fields;
 /// a major version change means a reader must be updated.
 public enum RecordSchema {
-    public static let version = "1.4"
+    public static let version = "1.5"
 }
 
 extension JSONWriter {

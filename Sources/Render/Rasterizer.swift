@@ -146,11 +146,11 @@ extension Rasterizer {
         precondition(mask.width == width && mask.height == height,
                      "Rasterizer.overlap: mask is \(mask.width)x\(mask.height), the buffer \(width)x\(height)")
         var result = MaskOverlap()
-        let stride = mask.pixelStride, threshold = MaskView.handThreshold
+        let stride = mask.pixelStride, threshold = MaskView.handThreshold, cut = mask.cut
         for y in 0..<height {
             let row = mask.base + y * mask.rowBytes
             var n = 0
-            for x in 0..<width where row[x * stride] >= threshold { n += 1 }
+            for x in 0..<width where row[x * stride] >= threshold && !cut.removes(x: x, y: y) { n += 1 }
             result.mask += n
         }
         let r = written.intersection(bounds)
@@ -160,7 +160,7 @@ extension Rasterizer {
                 let row = mask.base + y * mask.rowBytes
                 for x in r.minX..<r.maxX where faces.contains(fid[y * width + x]) {
                     result.drawn += 1
-                    if row[x * stride] >= threshold { result.intersection += 1 }
+                    if row[x * stride] >= threshold && !cut.removes(x: x, y: y) { result.intersection += 1 }
                 }
             }
         }

@@ -115,12 +115,11 @@ public struct SilhouetteTerm: Sendable {
                         for y in y0..<y1 {
                             let j = Int(((Float(y) + 0.5) - originY) / step)
                             guard j >= 0 && j < n else { continue }
-                            let row = mask.base + y * mask.rowBytes
                             for x in x0..<x1 {
                                 let i = Int(cells[x - x0])
                                 guard i >= 0 else { continue }
                                 c[j * n + i] += 1
-                                if row[x * mask.pixelStride] >= MaskView.handThreshold { t[j * n + i] += 1 }
+                                if mask.isHand(x: x, y: y) { t[j * n + i] += 1 }
                             }
                         }
                     }

@@ -9,7 +9,9 @@ import Video
 /// `handmesh eval mask`: how well fitted meshes cover a mask video, at full resolution. Each frame
 /// record's hand is posed from its parameters (and bone factors), drawn with its camera (the photo's, else the header's,
 /// else the default field of view for the frame size) and compared with the mask frame of the same
-/// index over the whole frame: the figure each record's `fit.mask_iou` gives.
+/// index over the whole frame: the figure each record's `fit.mask_iou` gives. Where the run cut the
+/// mask's forearm away (`fit.forearm_cut`), the mask counts up to that line, as the run's did;
+/// `--whole-mask` counts all of it (to score a run against masks already cut at the wrist).
 struct EvalMask: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mask",
@@ -19,6 +21,7 @@ struct EvalMask: ParsableCommand {
     @Argument(help: "The mask video of the same clip (e.g. `handmesh synth --mask`).") var mask: String
     @Option(help: "Hand model the records were fitted with: builtin or mano:PATH.") var model = "builtin"
     @Flag(help: "Also print each frame's IoU, one line a frame: `frame INDEX iou IOU`.") var perFrame = false
+    @Flag(help: "Count the whole mask, ignoring where the run cut its forearm away (`fit.forearm_cut`).") var wholeMask = false
 
     func run() throws {
         let fits = try FittedHands(contentsOf: URL(fileURLWithPath: records))
@@ -41,7 +44,8 @@ struct EvalMask: ParsableCommand {
                 let camera = (hand.camera ?? fits.camera).map(RenderCamera.init) ?? RenderCamera(width: frame.width, height: frame.height)
                 silhouette!.draw(model: models[hand.side]!, parameters: hand.parameters, boneFactors: hand.boneFactors, camera: camera,
                                  workspace: workspaces[hand.side]!)
-                ious.append(frame.pixels.withMaskView { silhouette!.intersectionOverUnion($0) })
+                let cut = wholeMask ? .none : hand.forearmCut ?? .none
+                ious.append(frame.pixels.withMaskView { silhouette!.intersectionOverUnion($0.cutting(cut)) })
                 if perFrame { print(String(format: "frame %d iou %.4f", frame.index, ious.last!)) }
             case .corrupt(let packets, let detail):
                 throw ValidationError("\(mask): \(packets) damaged packet(s): \(detail)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Fitting
 import Foundation
 import HandModel
+import Render
 
 /// The first fitted hand of each frame record in a file of `handmesh run` output, with the camera
 /// its header names: what the evaluation commands compare with ground truth.
@@ -13,6 +14,8 @@ struct FittedHands {
         var boneFactors: [Double]?
         /// The photo's own camera (a manifest's `image.camera`), which overrides the header's.
         var camera: PinholeCamera?
+        /// Where the run cut the mask's forearm away (`fit.forearm_cut`, schema 1.5).
+        var forearmCut: WristCut?
     }
 
     /// By frame index.
@@ -46,11 +49,19 @@ struct FittedHands {
                                     parameters: HandParameters(globalOrient: SIMD3(g[0], g[1], g[2]), pose: pose, shape: shape,
                                                                transl: SIMD3(t[0], t[1], t[2])),
                                     boneFactors: (hand["bone_factors"] as? [Double]).flatMap { $0.count == BoneLengths.count ? $0 : nil },
-                                    camera: Self.camera((record["image"] as? [String: Any])?["camera"]))
+                                    camera: Self.camera((record["image"] as? [String: Any])?["camera"]),
+                                    forearmCut: Self.forearmCut((hand["fit"] as? [String: Any])?["forearm_cut"]))
             default:
                 continue
             }
         }
+    }
+
+    /// A record's `fit.forearm_cut` ({point, toward_arm}), or nil.
+    static func forearmCut(_ value: Any?) -> WristCut? {
+        guard let c = value as? [String: Any], let p = c["point"] as? [Double], p.count == 2,
+              let d = c["toward_arm"] as? [Double], d.count == 2 else { return nil }
+        return WristCut(point: SIMD2(p[0], p[1]), towardArm: SIMD2(d[0], d[1]))
     }
 
     /// A record's camera object ({fx, fy, cx, cy, distortion}), or nil.

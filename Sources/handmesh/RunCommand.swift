@@ -52,6 +52,9 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Which hand the masks show, right or left (a silhouette cannot tell; default right).")
     var maskHand: String?
 
+    @Option(name: .long, help: "A forearm in the masks: auto (cut it away where it leaves the frame; the default), cut (also where it ends inside the frame, as at a depth threshold) or keep.")
+    var maskForearm: String?
+
     @Option(name: .long, help: "On SIGUSR1, write the next frame with its hands drawn to this PNG (one input).")
     var snapshot: String?
 
@@ -69,6 +72,7 @@ struct Run: ParsableCommand {
         if snapshot != nil && input.count > 1 { throw ValidationError("--snapshot goes with at most one --input") }
         if mask != nil && inputIsMask { throw ValidationError("--mask pairs a mask with an RGB input; --input-is-mask says the input is the mask") }
         if let maskHand, MaskHand(rawValue: maskHand) == nil { throw ValidationError("--mask-hand must be right or left") }
+        if let maskForearm, MaskForearm(rawValue: maskForearm) == nil { throw ValidationError("--mask-forearm must be auto, cut or keep") }
         if let logLevel, !LogLevelName.all.contains(logLevel) {
             throw ValidationError("--log-level must be one of \(LogLevelName.all.joined(separator: ", "))")
         }
@@ -224,6 +228,7 @@ struct Run: ParsableCommand {
         if let stillImages { settings.stillImages = stillImages }
         if inputIsMask { settings.inputIsMask = true }
         if let maskHand { settings.maskHand = MaskHand(rawValue: maskHand) ?? .right }
+        if let maskForearm { settings.maskForearm = MaskForearm(rawValue: maskForearm) ?? .auto }
         settings.mask = mask
         settings.snapshot = snapshot
         if input.isEmpty && config.streams.isEmpty {

@@ -8,7 +8,7 @@ final class VersionAndSynthTruthTests: XCTestCase {
         let result = try runTool(try Fixtures.handmeshBinary(), ["--version"], timeout: 30)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.hasPrefix("handmesh "), result.stdout)
-        XCTAssertTrue(result.stdout.contains("records schema 1.4"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("records schema 1.5"), result.stdout)
     }
 
     func testASynthTruthFileValidatesAgainstTheSchema() throws {

@@ -14,6 +14,8 @@ final class MaskFuzzTests: XCTestCase {
         var rng = SeededRandom(seed: 0x5EED_0F_F022)
         let iterations = Int(ProcessInfo.processInfo.environment["HANDMESH_FUZZ_ITERATIONS"] ?? "") ?? 300
         var found = 0
+        var cutter = ForearmCutter()
+        var components = MaskComponents()
         for i in 0..<iterations {
             let width = 1 + Int(rng.next() % 200), height = 1 + Int(rng.next() % 200)
             var mask = [UInt8](repeating: 0, count: width * height)
@@ -38,6 +40,14 @@ final class MaskFuzzTests: XCTestCase {
                                            into: &evidence, workspace: &workspace)
             guard let region else { continue }
             found += 1
+            // The forearm cut takes any blob, and its line is finite and through the frame's plane.
+            mask.withUnsafeBufferPointer { pixels in
+                let view = MaskView(pixels.baseAddress!, width: width, height: height)
+                guard let blob = MaskRegion.find(mask: view, components: &components),
+                      let cut = cutter.find(mask: view, region: blob, components: components, anywhere: i % 2 == 0) else { return }
+                XCTAssertTrue(cut.point.x.isFinite && cut.point.y.isFinite, "mask \(i), \(width)x\(height)")
+                XCTAssertEqual((cut.towardArm * cut.towardArm).sum(), 1, accuracy: 1e-9, "mask \(i)")
+            }
             XCTAssertTrue(region.side.isFinite && region.side > 0)
             XCTAssertTrue(evidence.keypoints.allSatisfy { $0.x.isFinite && $0.y.isFinite })
             XCTAssertTrue(evidence.world.allSatisfy { ($0 * $0).sum().isFinite })

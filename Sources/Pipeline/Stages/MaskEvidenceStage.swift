@@ -1,3 +1,4 @@
+import Configuration
 import Crop
 import Evidence
 import Fitting
@@ -12,6 +13,9 @@ import Silhouette
 /// label (score 1), presence 1 (a blob was found), the regressor's keypoints and world landmarks, and
 /// an axis-aligned ROI.
 ///
+/// A forearm in the mask (`MaskForearm`) is cut away first (`ForearmCutter`): the regressor, the
+/// silhouette term and `fit.mask_iou` all see the hand alone, and the cut goes into `work.maskCut`.
+///
 /// A hand that vanishes from the mask ends its track; the next one starts a new track, so the
 /// fit starts cold.
 public struct MaskEvidenceStage: FrameStage {
@@ -22,9 +26,9 @@ public struct MaskEvidenceStage: FrameStage {
     private let state: MaskEvidenceState
 
     /// `regressor` nil loads the committed weights.
-    public init(isLeft: Bool, regressor: MaskRegressor? = nil) throws {
+    public init(isLeft: Bool, forearm: MaskForearm = .auto, regressor: MaskRegressor? = nil) throws {
         let r = try regressor ?? MaskRegressor.bundled()
-        state = MaskEvidenceState(regressor: r, isLeft: isLeft)
+        state = MaskEvidenceState(regressor: r, isLeft: isLeft, forearm: forearm)
         models = [ModelDescription(name: "mask_regressor",
                                    version: "mlp-" + r.network.sizes.map(String.init).joined(separator: "-"))]
     }
@@ -37,23 +41,32 @@ public struct MaskEvidenceStage: FrameStage {
 private final class MaskEvidenceState: @unchecked Sendable {
     let regressor: MaskRegressor
     let isLeft: Bool
+    let forearm: MaskForearm
     var workspace: MaskRegressor.Workspace
+    var cutter = ForearmCutter()
+    var components = MaskComponents()
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
     var track = 0
     var tracking = false
 
-    init(regressor: MaskRegressor, isLeft: Bool) {
+    init(regressor: MaskRegressor, isLeft: Bool, forearm: MaskForearm) {
         self.regressor = regressor
         self.isLeft = isLeft
+        self.forearm = forearm
         workspace = MaskRegressor.Workspace(regressor)
     }
 
     func process(_ work: inout FrameWork) {
         work.mask = work.frame
         let camera = work.pinholeCamera
+        var cut = WristCut.none
         let found = work.frame.pixels.withMaskView { mask in
-            regressor.predict(mask: mask, camera: camera, isLeft: isLeft, into: &evidence, workspace: &workspace)
+            if forearm != .keep, let blob = MaskRegion.find(mask: mask, components: &components) {
+                cut = cutter.find(mask: mask, region: blob, components: components, anywhere: forearm == .cut) ?? .none
+            }
+            return regressor.predict(mask: mask.cutting(cut), camera: camera, isLeft: isLeft, into: &evidence, workspace: &workspace)
         }
+        work.maskCut = cut
         work.maskRegion = found
         guard found != nil else {
             tracking = false
