@@ -138,11 +138,7 @@ final class MaskInputTests: XCTestCase {
             let evaluated = try runTool(try binary, ["eval", "mask", "--per-frame", output, "manifest:\(folder)/masks.jsonl"],
                                         timeout: 120)
             XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
-            var measured: [Int: Double] = [:]
-            for line in evaluated.stdout.split(separator: "\n") where line.hasPrefix("frame ") {
-                let parts = line.split(separator: " ")
-                measured[Int(parts[1])!] = Double(parts[3])!
-            }
+            let measured = perFrameIoU(evaluated.stdout)
             let frames = records(parseRecords(try String(contentsOfFile: output, encoding: .utf8)), ofType: "frame")
             XCTAssertEqual(frames.count, 6)
             var reported: [Double] = []

@@ -62,12 +62,7 @@ final class RealMaskTests: XCTestCase {
         let result = try runTool(try binary, ["eval", "mask", "--per-frame"] + (wholeMask ? ["--whole-mask"] : []) + [records, mask],
                                  timeout: 300)
         XCTAssertEqual(result.status, 0, result.stderr)
-        var out: [Int: Double] = [:]
-        for line in result.stdout.split(separator: "\n") where line.hasPrefix("frame ") {
-            let parts = line.split(separator: " ")
-            out[Int(parts[1])!] = Double(parts[3])!
-        }
-        return out
+        return perFrameIoU(result.stdout)
     }
 
     private func run(_ input: String, forearm: String, config: [String] = [], into output: String) throws {

@@ -207,3 +207,13 @@ func schemaErrors(ofLinesIn path: String) throws -> [String] {
     }
     return result.stdout.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("checked ") }
 }
+
+/// `handmesh eval mask --per-frame`'s lines, `frame INDEX iou IOU`, by index.
+func perFrameIoU(_ stdout: String) -> [Int: Double] {
+    var out: [Int: Double] = [:]
+    for line in stdout.split(separator: "\n") where line.hasPrefix("frame ") {
+        let parts = line.split(separator: " ")
+        if parts.count >= 4, let index = Int(parts[1]), let iou = Double(parts[3]) { out[index] = iou }
+    }
+    return out
+}
