@@ -15,7 +15,7 @@ import Render
 ///    finger's is about a quarter), reaches at least `armReach` r from P, has no thin part (a finger)
 ///    within `fingerCone` of its direction, and, unless `anywhere`, leaves the frame. A forearm ends
 ///    at the elbow or the frame's edge; a thick bundle of fingers seen from the side does not leave
-///    the frame, and without that test 43 of 100 `synth-masks` hands without an arm were cut.
+///    the frame: without that test 44 of 100 `synth-masks` hands without an arm were cut (1 with it).
 /// 4. The cut crosses the arm at `cutDistance` r from P.
 ///
 /// Buffers grow to the largest grid seen and are reused: a frame allocates nothing after that.
