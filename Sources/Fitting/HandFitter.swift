@@ -49,6 +49,10 @@ public final class HandFitter {
     /// it is not this one's: its estimate is carried into this model's frame (`HandModel.pose(_:from:)`),
     /// so a MANO file's prior and limits see the same hand.
     let regressorFrame: HandModel?
+    /// How the hand's size (root-mean-square distance of its keypoints from their centroid, metres)
+    /// changes per unit of each shape coefficient, at the mean pose, and that size at the mean shape.
+    let sizeGradient: [Double]
+    let meanSize: Double
 
     public init(model: HandModel, regressor: HandRegressor?, settings: FitSettings) {
         self.model = model
@@ -60,6 +64,7 @@ public final class HandFitter {
         vertexWorkspace = HandModelWorkspace(model: model)
         let builtIn = HandModel.builtIn(side: model.side)
         regressorFrame = builtIn.anatomicalAxes == model.anatomicalAxes ? nil : builtIn
+        (sizeGradient, meanSize) = Self.sizeGradient(model)
         // The regressor runs on every warm frame: a few small matrix-vector products, for which
         // OpenBLAS's own threads only cost wake-ups (measured on the stereo clip: fit 19.9 ms a frame
         // median on a loaded machine with OpenBLAS's default 2 threads, 0.37 ms with 1). Process-wide,
@@ -220,6 +225,7 @@ public final class HandFitter {
             let w = AxisAngle.vector(sim.rotation)
             x[0] = w.x; x[1] = w.y; x[2] = w.z
         }
+        if freeShape && evidence.hasWorld { initializeSize() }
         _ = x.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
         if let t = HandRegressor.solveTranslation(local: problem.keypointsBuffer, evidence: evidence, camera: settings.camera),
            t.z > 0.05 {
@@ -261,6 +267,69 @@ public final class HandFitter {
             }
         }
         return x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
+    }
+
+    /// The hand's size per shape coefficient at the mean pose (`sizeGradient`), by central
+    /// differences: the keypoints are affine in the shape at a fixed pose, so this is the size's
+    /// derivative to second order. Once per fitter.
+    static func sizeGradient(_ model: HandModel) -> ([Double], Double) {
+        let workspace = HandModelWorkspace(model: model)
+        var k = [SIMD3<Double>](repeating: .zero, count: HandModel.keypointCount)
+        func size(_ shape: [Double]) -> Double {
+            let p = HandParameters(globalOrient: .zero, pose: model.meanPose, shape: shape, transl: .zero)
+            k.withUnsafeMutableBufferPointer { model.keypoints(p, into: $0, jacobian: nil, workspace: workspace) }
+            var c = SIMD3<Double>.zero
+            for p in k { c += p }
+            c /= Double(k.count)
+            var s = 0.0
+            for p in k { s += ((p - c) * (p - c)).sum() }
+            return (s / Double(k.count)).squareRoot()
+        }
+        var g = [Double](repeating: 0, count: 10)
+        for i in 0..<10 {
+            var plus = [Double](repeating: 0, count: 10), minus = plus
+            plus[i] = 0.5; minus[i] = -0.5
+            g[i] = size(plus) - size(minus)
+        }
+        return (g, size([Double](repeating: 0, count: 10)))
+    }
+
+    /// The cold start's hand size from the world landmarks, in closed form: the scale that takes the
+    /// model's centroid-relative keypoints (root rotation already aligned) onto the landmarks, weighed
+    /// against the shape prior as the refinement weighs them, and spent along the shape direction that
+    /// changes the size most (`sizeGradient`); the translation is then solved for at that size. The
+    /// regressor's shape is clamped to ±2 and its size guessed from 2D evidence: on the stereo clip's
+    /// photos (every third frame, default camera) the refinement moved the first shape coefficient
+    /// from about -1.5 to -6 on view 0, and the depth by 12 cm. With the size from the landmarks the
+    /// first step ends 7.9 / 6.5 mm (views 0 / 1, mean joint distance) from the optimum, not 43 /
+    /// 15 mm. A free shape only: a track's shape (a re-initialization) stays as it is.
+    func initializeSize() {
+        _ = x.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
+        let kp = problem.keypointsBuffer, world = problem.worldCenteredLandmarks
+        var c = SIMD3<Double>.zero
+        for j in 0..<21 { c += SIMD3(kp[3 * j], kp[3 * j + 1], kp[3 * j + 2]) }
+        c /= 21
+        var qq = 0.0, qw = 0.0
+        for j in 0..<21 {
+            let q = SIMD3(kp[3 * j], kp[3 * j + 1], kp[3 * j + 2]) - c
+            qq += (q * q).sum()
+            qw += (q * (problem.worldScale * world[j])).sum()
+        }
+        guard qq > 0 else { return }
+        // Relative size error e, and the world term's curvature along a relative change of size.
+        let e = qw / qq - 1
+        let information = qq / (settings.weights.worldSigma * settings.weights.worldSigma)
+        var size = meanSize, norm = 0.0
+        for i in 0..<10 { size += sizeGradient[i] * x[48 + i]; norm += sizeGradient[i] * sizeGradient[i] }
+        norm = norm.squareRoot()
+        guard size > 0, norm > 0 else { return }
+        // Along the unit direction d = g / |g|, a step t changes the relative size by t |g| / size;
+        // the prior (centre zero for a free shape) costs |beta + t d|^2 / sigma^2.
+        let rate = norm / size, prior = 1 / (settings.weights.shapeSigma * settings.weights.shapeSigma)
+        var along = 0.0
+        for i in 0..<10 { along += x[48 + i] * sizeGradient[i] / norm }
+        let t = (information * e * rate - prior * along) / (information * rate * rate + prior)
+        for i in 0..<10 { x[48 + i] += t * sizeGradient[i] / norm }
     }
 
     /// Sets the refinement's reprojection weight to warm frames' (`FitWeights.warmPixelSigma`).

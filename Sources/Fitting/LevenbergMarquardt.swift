@@ -10,11 +10,18 @@ public struct LMOptions: Sendable, Equatable {
     /// Stop after this many rejected steps in a row: near the optimum of a cost that is not smooth
     /// at small scales (a rasterized silhouette), more damping only buys more evaluations.
     public var maxConsecutiveRejections: Int
+    /// Stop also when a step that was barely damped (taken at its first try, with no more damping
+    /// than `initialDamping`) lowers the cost by less than this, in the cost's own units (half a sum
+    /// of squared whitened residuals: statistical units, whatever the problem's scale). Zero leaves
+    /// only the relative test.
+    public var absoluteCostTolerance: Double
 
     public init(maxIterations: Int = 30, relativeCostTolerance: Double = 1e-4,
-                stepTolerance: Double = 1e-5, initialDamping: Double = 1e-3, maxConsecutiveRejections: Int = .max) {
+                stepTolerance: Double = 1e-5, initialDamping: Double = 1e-3, maxConsecutiveRejections: Int = .max,
+                absoluteCostTolerance: Double = 0) {
         self.maxIterations = maxIterations
         self.relativeCostTolerance = relativeCostTolerance
+        self.absoluteCostTolerance = absoluteCostTolerance
         self.stepTolerance = stepTolerance
         self.initialDamping = initialDamping
         self.maxConsecutiveRejections = maxConsecutiveRejections
@@ -122,13 +129,17 @@ public struct LevenbergMarquardt: Sendable {
             report.evaluations += 1
             let rho = predicted > 0 ? (cost - newCost) / predicted : -1
             if rho > 0 && newCost.isFinite {
+                // A step that came at its first try with no more damping than the solve began with
+                // is close to the Gauss–Newton step; a damped one can crawl far from the optimum.
+                let undamped = rejections == 0 && lambda <= opts.initialDamping
                 rejections = 0
                 for i in 0..<n { x[i] = trial[i] }
                 let decrease = cost - newCost
                 let t = 2 * rho - 1
                 lambda *= max(1.0 / 3.0, 1 - t * t * t)
                 nu = 2
-                if decrease < opts.relativeCostTolerance * cost || outer == opts.maxIterations {
+                if decrease < opts.relativeCostTolerance * cost || (undamped && decrease < opts.absoluteCostTolerance)
+                    || outer == opts.maxIterations {
                     cost = newCost
                     break
                 }

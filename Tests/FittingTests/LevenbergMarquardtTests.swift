@@ -32,6 +32,24 @@ final class LevenbergMarquardtTests: XCTestCase {
         XCTAssertGreaterThan(report.initialCost, 1)
     }
 
+    /// The absolute cost tolerance stops a solve at its optimum's doorstep, never in the middle of
+    /// a damped crawl: down Rosenbrock's curved valley every step is short and lowers the cost a
+    /// little, yet the solve must still reach the minimum.
+    func testAbsoluteToleranceStopsNearTheOptimumOnly() {
+        for tolerance in [0.0, 1e-3, 1e-2] {
+            var solver = LevenbergMarquardt(capacity: 4, options: LMOptions(maxIterations: 200, relativeCostTolerance: 1e-14, stepTolerance: 1e-12,
+                                                                            absoluteCostTolerance: tolerance))
+            var p = Rosenbrock()
+            var x = [-1.2, 1.0]
+            let report = x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }
+            print(String(format: "Rosenbrock, absolute tolerance %g: %d linearizations, cost %.2e, x (%.4f, %.4f)",
+                         tolerance, report.iterations, report.finalCost, x[0], x[1]))
+            // What is left is within the tolerance (half a unit of cost per standard deviation).
+            XCTAssertLessThan(report.finalCost, max(tolerance, 1e-10), "tolerance \(tolerance)")
+            XCTAssertEqual(x[0], 1, accuracy: tolerance > 0 ? 0.1 : 1e-5)
+        }
+    }
+
     func testCholeskySolvesASymmetricSystem() {
         var a: [Double] = [4, 2, 0.6, 2, 5, 1, 0.6, 1, 3]
         let original = a

@@ -35,33 +35,72 @@ final class SolverConvergenceTests: XCTestCase {
 
     /// Photos: each fitted cold on its own with the photo weights.
     func testPhotosConverge() throws {
-        let regressor = try HandRegressor.bundled()
-        var settings = FitSettings(camera: camera)
-        settings.filter = nil
-        settings.temporal = false
-        settings.weights = .stillImage
-        var thorough = settings
-        thorough.coldOptions = Self.unlimited
+        let (regressor, settings, thorough, sampler, synth) = try photoSetup()
         var rng = SeededRandom(seed: 7)
-        let sampler = PoseSampler(model: model)
-        var synth = EvidenceSynthesizer()
-        synth.distance = 0.3...0.7
         var costs: [Double] = [], best: [Double] = [], errors: [Double] = [], bestErrors: [Double] = []
-        var result = HandFitResult()
+        var iterations: [Double] = [], apart: [Double] = []
+        var result = HandFitResult(), converged = HandFitResult()
         for _ in 0..<40 {
             let hand = synth.synthesize(model: model, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng), camera: camera,
                                          width: 720, height: 720, rng: &rng)
             HandFitter(model: model, regressor: regressor, settings: settings).fit(hand.evidence, time: 0, into: &result)
             costs.append(result.dataCostPerKeypoint)
             errors.append(Procrustes.alignedMeanDistance(result.joints3d, hand.joints))
-            HandFitter(model: model, regressor: regressor, settings: thorough).fit(hand.evidence, time: 0, into: &result)
-            best.append(result.dataCostPerKeypoint)
-            bestErrors.append(Procrustes.alignedMeanDistance(result.joints3d, hand.joints))
+            iterations.append(Double(result.iterations))
+            HandFitter(model: model, regressor: regressor, settings: thorough).fit(hand.evidence, time: 0, into: &converged)
+            best.append(converged.dataCostPerKeypoint)
+            bestErrors.append(Procrustes.alignedMeanDistance(converged.joints3d, hand.joints))
+            apart.append(meanDistance(result.joints3d, converged.joints3d))
         }
-        print(String(format: "photos: data cost %.4f vs %.4f converged; joint error %.2f vs %.2f mm",
-                     mean(costs), mean(best), 1000 * mean(errors), 1000 * mean(bestErrors)))
+        print(String(format: "photos: data cost %.4f vs %.4f converged; joint error %.2f vs %.2f mm; %.2f iterations; joints %.3f mm from the converged fit",
+                     mean(costs), mean(best), 1000 * mean(errors), 1000 * mean(bestErrors), mean(iterations), 1000 * mean(apart)))
         XCTAssertLessThan(mean(costs), 1.01 * mean(best))
         XCTAssertLessThan(mean(errors), mean(bestErrors) + 0.0002)
+        XCTAssertLessThan(mean(apart), 0.0005)
+        XCTAssertLessThan(mean(iterations), 5)
+    }
+
+    /// Cold starts of hands far from the mean size, whose world landmarks say so: the size taken from
+    /// them in closed form before the refinement (the regressor's shape is clamped to ±2) leaves the
+    /// solve a few steps, and it ends where an unlimited solve ends.
+    func testColdStartsOfSmallAndLargeHands() throws {
+        let (regressor, settings, thorough, sampler, synth) = try photoSetup()
+        var rng = SeededRandom(seed: 11)
+        var result = HandFitResult(), converged = HandFitResult()
+        for size in [-4.0, 4.0] {
+            var iterations: [Double] = [], apart: [Double] = []
+            for _ in 0..<20 {
+                var shape = PoseSampler.sampleShape(&rng)
+                shape[0] = size
+                let hand = synth.synthesize(model: model, pose: sampler.sample(&rng), shape: shape, camera: camera,
+                                             width: 720, height: 720, rng: &rng)
+                HandFitter(model: model, regressor: regressor, settings: settings).fit(hand.evidence, time: 0, into: &result)
+                HandFitter(model: model, regressor: regressor, settings: thorough).fit(hand.evidence, time: 0, into: &converged)
+                iterations.append(Double(result.iterations))
+                apart.append(meanDistance(result.joints3d, converged.joints3d))
+            }
+            print(String(format: "photos of hands with shape[0] = %.0f: %.2f iterations; joints %.3f mm from the converged fit",
+                         size, mean(iterations), 1000 * mean(apart)))
+            XCTAssertLessThan(mean(apart), 0.0005, "shape[0] \(size)")
+            XCTAssertLessThan(mean(iterations), 6, "shape[0] \(size)")
+        }
+    }
+
+    /// The regressor, photo settings with their unlimited twin, and synthetic photos at 0.3 to 0.7 m.
+    func photoSetup() throws -> (HandRegressor, FitSettings, FitSettings, PoseSampler, EvidenceSynthesizer) {
+        var settings = FitSettings(camera: camera)
+        settings.filter = nil
+        settings.temporal = false
+        settings.weights = .stillImage
+        var thorough = settings
+        thorough.coldOptions = Self.unlimited
+        var synth = EvidenceSynthesizer()
+        synth.distance = 0.3...0.7
+        return (try HandRegressor.bundled(), settings, thorough, PoseSampler(model: model), synth)
+    }
+
+    func meanDistance(_ a: [SIMD3<Double>], _ b: [SIMD3<Double>]) -> Double {
+        zip(a, b).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.reduce(0, +) / Double(a.count)
     }
 
     func fitSequence(_ settings: FitSettings) -> (costs: [Double], errors: [Double]) {
