@@ -81,6 +81,14 @@ public struct MaskRegressor: Sendable {
                         minimumPixels: Int = MaskRegion.defaultMinimumPixels) -> MaskRegion? {
         guard let region = MaskRegion.find(mask: mask, components: &ws.components,
                                            minimumPixels: minimumPixels) else { return nil }
+        predict(region: region, camera: camera, isLeft: isLeft, into: &evidence, workspace: &ws)
+        return region
+    }
+
+    /// The same for a hand already found: `region`, whose blob `ws.components` holds (as
+    /// `MaskRegion.find` into `ws.components` leaves them).
+    public func predict(region: MaskRegion, camera: PinholeCamera, isLeft: Bool,
+                        into evidence: inout FitEvidence, workspace ws: inout Workspace) {
         let components = ws.components
         ws.input.withUnsafeMutableBufferPointer { input in
             MaskFeatures.writeCoverage(components: components, region: region, mirrored: isLeft, into: input)
@@ -91,7 +99,6 @@ public struct MaskRegressor: Sendable {
         }
         Self.writeEvidence(ws.output, region: region, camera: camera, isLeft: isLeft, into: &evidence)
         ws.region = region
-        return region
     }
 
     /// The same on an array.

@@ -164,13 +164,18 @@ private final class FittingState: @unchecked Sendable {
                     searched = search(fitter, term: silhouette, mask: mask, region: region, track: hand.track, work: work, camera: camera)
                 } else {
                     // Whether the track still follows the hand is the unfiltered fit's to say: the
-                    // filter's lag is not the track's error.
-                    let solution = fitter.unfilteredSolution
-                    tracked.globalOrient = SIMD3(solution[0], solution[1], solution[2])
-                    for i in 0..<45 { tracked.pose[i] = solution[3 + i] }
-                    for i in 0..<10 { tracked.shape[i] = solution[48 + i] }
-                    tracked.transl = SIMD3(solution[58], solution[59], solution[60])
-                    let trackedIoU = coverage(of: fitter.model, parameters: tracked, mask: mask, cut: work.maskCut, camera: camera)
+                    // filter's lag is not the track's error. Without a filter it is the reported fit.
+                    let filtered = fitter.settings.filter != nil
+                    if filtered {
+                        let solution = fitter.unfilteredSolution
+                        tracked.globalOrient = SIMD3(solution[0], solution[1], solution[2])
+                        for i in 0..<45 { tracked.pose[i] = solution[3 + i] }
+                        for i in 0..<10 { tracked.shape[i] = solution[48 + i] }
+                        tracked.transl = SIMD3(solution[58], solution[59], solution[60])
+                    }
+                    let trackedIoU = coverage(of: fitter.model, parameters: filtered ? tracked : nil, mask: mask, cut: work.maskCut,
+                                              camera: camera)
+                    if !filtered { maskIoU = Float(trackedIoU) }
                     if trackedIoU < Self.maskRestartBelow {
                         (searched, maskIoU) = restart(fitter, warmIoU: trackedIoU, term: silhouette, mask: mask, region: region,
                                                       track: hand.track, work: work, camera: camera)

@@ -44,7 +44,6 @@ private final class MaskEvidenceState: @unchecked Sendable {
     let forearm: MaskForearm
     var workspace: MaskRegressor.Workspace
     var cutter = ForearmCutter()
-    var components = MaskComponents()
     var evidence = FitEvidence(keypoints: [SIMD2<Double>](repeating: .zero, count: 21), world: nil)
     var track = 0
     var tracking = false
@@ -60,11 +59,17 @@ private final class MaskEvidenceState: @unchecked Sendable {
         work.mask = work.frame
         let camera = work.pinholeCamera
         var cut = WristCut.none
-        let found = work.frame.pixels.withMaskView { mask in
-            if forearm != .keep, let blob = MaskRegion.find(mask: mask, components: &components) {
-                cut = cutter.find(mask: mask, region: blob, components: components, anywhere: forearm == .cut) ?? .none
+        let found = work.frame.pixels.withMaskView { mask -> MaskRegion? in
+            guard var region = MaskRegion.find(mask: mask, components: &workspace.components) else { return nil }
+            if forearm != .keep,
+               let c = cutter.find(mask: mask, region: region, components: workspace.components, anywhere: forearm == .cut) {
+                // The hand is what is left on this side of the wrist.
+                cut = c
+                guard let hand = MaskRegion.find(mask: mask.cutting(c), components: &workspace.components) else { return nil }
+                region = hand
             }
-            return regressor.predict(mask: mask.cutting(cut), camera: camera, isLeft: isLeft, into: &evidence, workspace: &workspace)
+            regressor.predict(region: region, camera: camera, isLeft: isLeft, into: &evidence, workspace: &workspace)
+            return region
         }
         work.maskCut = cut
         work.maskRegion = found
