@@ -32,6 +32,9 @@ public struct FitSettings: Sendable, Equatable {
                                        absoluteCostTolerance: 0.01)
     /// The temporal term toward the previous frame (warm frames only).
     public var temporal = true
+    /// A cold start takes the hand's size from the world landmarks before the solve
+    /// (`HandFitter.initializeSize`): right for a landmark network's, which measure the hand.
+    public var sizeFromWorld = true
     /// The jitter filter on the reported parameters; nil switches it off.
     public var filter: HandFilterSettings? = .standard
     /// Estimate the track's shape and world scale online (otherwise they stay at their start).

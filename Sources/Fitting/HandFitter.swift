@@ -225,7 +225,7 @@ public final class HandFitter {
             let w = AxisAngle.vector(sim.rotation)
             x[0] = w.x; x[1] = w.y; x[2] = w.z
         }
-        if freeShape && evidence.hasWorld { initializeSize() }
+        if freeShape && evidence.hasWorld && settings.sizeFromWorld { initializeSize() }
         _ = x.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
         if let t = HandRegressor.solveTranslation(local: problem.keypointsBuffer, evidence: evidence, camera: settings.camera),
            t.z > 0.05 {

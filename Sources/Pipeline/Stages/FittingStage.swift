@@ -345,6 +345,10 @@ private final class FittingState: @unchecked Sendable {
             // looser than a landmark network's, so the outline decides the details.
             settings.weights.pixelSigma *= 4
             settings.weights.worldSigma *= 4
+            // Its world landmarks are a silhouette's guess, not a measurement of the hand's size (synth
+            // clips, seeds 1-3: PA-MPJPE 16.3 / 12.8 / 14.6 mm without the size from them, 17.0 / 18.8 /
+            // 15.3 with; the stereo clip's masks with the arm 18.1 against 17.9 mm).
+            settings.sizeFromWorld = false
         }
         // Beside a mask, warm frames keep the balance of keypoints and outline measured with it.
         if withMask {
