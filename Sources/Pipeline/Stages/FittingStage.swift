@@ -161,7 +161,9 @@ private final class FittingState: @unchecked Sendable {
             var maskIoU: Float?
             if evidenceFromMask, let silhouette, let mask = work.mask, let region = work.maskRegion {
                 if !result.warm {
-                    searched = search(fitter, term: silhouette, mask: mask, region: region, track: hand.track, work: work, camera: camera)
+                    let best = search(fitter, term: silhouette, mask: mask, region: region, track: hand.track, work: work, camera: camera)
+                    searched = best.fitter
+                    maskIoU = Float(best.iou)
                 } else {
                     // Whether the track still follows the hand is the unfiltered fit's to say: the
                     // filter's lag is not the track's error. Without a filter it is the reported fit.
@@ -248,8 +250,8 @@ private final class FittingState: @unchecked Sendable {
     static let maskRestartBelow = 0.85
     /// A searched fit takes over from a warm one only when it covers this much more of the mask:
     /// hypotheses a little better than the track flip the pose from frame to frame (the stereo
-    /// clip's masks: 31 restarts and 11.0 mm of joint jitter at no margin, 15 and 7.5 mm at 0.06,
-    /// IoU 0.874 and 0.867).
+    /// clip's masks, before issue 16's cold starts: 31 restarts and 11.0 mm of joint jitter at no
+    /// margin, 15 and 7.5 mm at 0.06, IoU 0.874 and 0.867).
     static let maskRestartMargin = 0.06
 
     /// Full-frame IoU of `result`'s hand with the frame's mask, up to its forearm cut.
@@ -275,8 +277,7 @@ private final class FittingState: @unchecked Sendable {
         let warm = result
         let warmMilliseconds = result.milliseconds
         fresh.fit(evidence, time: work.frame.pts, continuesTrack: false, into: &result)
-        let winner = search(fresh, term: term, mask: mask, region: region, track: track, work: work, camera: camera)
-        let searchedIoU = coverage(of: winner.model, mask: mask, cut: work.maskCut, camera: camera)
+        let (winner, searchedIoU) = search(fresh, term: term, mask: mask, region: region, track: track, work: work, camera: camera)
         if searchedIoU > warmIoU + Self.maskRestartMargin {
             spares[side] = fitter
             result.milliseconds += warmMilliseconds
@@ -301,18 +302,18 @@ private final class FittingState: @unchecked Sendable {
     }
 
     /// A mask-only track's cold start: the hypotheses around the regressor's estimate, the best by
-    /// full-frame IoU kept (its fit in `result`); the winning fitter becomes the track's.
+    /// full-frame IoU kept (its fit in `result`, its IoU returned); the winning fitter becomes the track's.
     func search(_ fitter: HandFitter, term: SilhouetteFitTerm, mask: Frame, region: MaskRegion, track: Int,
-                work: FrameWork, camera: PinholeCamera) -> HandFitter {
+                work: FrameWork, camera: PinholeCamera) -> (fitter: HandFitter, iou: Double) {
         let still = work.context.stillImages
         let side = fitter.model.side
         let best = mask.pixels.withMaskView { view in
             maskFit(fitter.model).search(fitter: fitter, result: &result, evidence: evidence, term: term, mask: view.cutting(work.maskCut),
                                          region: region, camera: camera, time: work.frame.pts,
-                                         makeFitter: { makeFitter(side: side, camera: camera, still: still) }).fitter
+                                         makeFitter: { makeFitter(side: side, camera: camera, still: still) })
         }
-        fitters[track] = best
-        return best
+        fitters[track] = best.fitter
+        return (best.fitter, best.overlap.intersectionOverUnion)
     }
 
     /// This frame's evidence for one hand, into `evidence` (the fitter's working form: doubles).
