@@ -88,6 +88,9 @@ public struct StreamSettings: Sendable, Equatable {
     public var mqttCAFile: String?
     /// Decoder and estimator threads; 0 lets each choose.
     public var threads = 0
+    /// The stream is the process's only one (set by `run`, not by config): with `threads` 0 its
+    /// networks may then take a second core when the palm search does not (`Interpreter.usesWorkers`).
+    public var soleStream = false
     /// Overrides the file's log level for this stream's messages.
     public var logLevel: String?
 

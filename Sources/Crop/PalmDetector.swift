@@ -28,6 +28,12 @@ public final class PalmDetector {
 
     /// - Parameters:
     ///   - minScore: the legacy solution's `min_detection_confidence` (0.5, as palm_detection_cpu.pbtxt).
+    /// Whether a detection may use the interpreter's worker threads (`Interpreter.usesWorkers`).
+    public var usesWorkers: Bool {
+        get { interpreter.usesWorkers }
+        set { interpreter.usesWorkers = newValue }
+    }
+
     public init(model: TFLiteModel, threads: Int = 1, minScore: Float = 0.5) throws {
         interpreter = try Interpreter(model: model, threads: threads)
         let anchors = SSDAnchors.generate(.palmDetection)

@@ -153,6 +153,12 @@ public final class HandTracker {
         if lastDetectorRan { framesSinceDetection = 0 }
         palmTracked.removeAll(keepingCapacity: true)
         trackedOutputs.removeAll(keepingCapacity: true)
+        // The networks' worker threads (`threads` > 1) take the second core only while no palm
+        // search runs on it: three busy threads on two cores left both networks slower (README,
+        // "The neural engine against LiteRT").
+        let searchBeside = lastDetectorRan && search != nil && !previous.isEmpty
+        landmarks.usesWorkers = !searchBeside
+        palms.usesWorkers = !searchBeside
         if lastDetectorRan, let search, !previous.isEmpty {
             search.start(image, maxCount: options.maxHands)
             for old in previous { trackedOutputs.append(landmarks.run(image, roi: old.roi)) }

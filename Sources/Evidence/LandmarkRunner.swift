@@ -32,6 +32,12 @@ public final class LandmarkRunner {
     /// SplitTensorVectorCalculator): landmarks, hand flag, handedness, world landmarks.
     static let landmarksOutput = 0, presenceOutput = 1, handednessOutput = 2, worldOutput = 3
 
+    /// Whether an inference may use the interpreter's worker threads (`Interpreter.usesWorkers`).
+    public var usesWorkers: Bool {
+        get { interpreter.usesWorkers }
+        set { interpreter.usesWorkers = newValue }
+    }
+
     public init(model: TFLiteModel, threads: Int = 1) throws {
         interpreter = try Interpreter(model: model, threads: threads)
         let size = Self.inputSize

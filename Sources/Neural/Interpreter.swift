@@ -15,6 +15,10 @@ import Foundation
 public final class Interpreter {
     public let model: TFLiteModel
     public let threads: Int
+    /// False: invocations run on the caller's thread alone and the workers stay parked, for while
+    /// another thread needs the other core (`HandTracker`'s palm search). The outputs are the same
+    /// bit for bit either way (ConcurrencyTests).
+    public var usesWorkers = true
     private let arena: UnsafeMutablePointer<Float>
     private let scratch: UnsafeMutablePointer<Float>
     private let scratchCount: Int
@@ -105,7 +109,7 @@ public final class Interpreter {
         plan.weights.withUnsafeBufferPointer { weights in
             plan.bytes.withUnsafeBufferPointer { bytes in
                 body(ExecutionContext(arena: arena, weights: weights.baseAddress!, bytes: bytes.baseAddress!, scratch: scratch,
-                                      scratchPerWorker: plan.scratchPerWorker, threads: threads, pool: pool))
+                                      scratchPerWorker: plan.scratchPerWorker, threads: usesWorkers ? threads : 1, pool: pool))
             }
         }
     }

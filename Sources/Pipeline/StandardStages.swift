@@ -41,7 +41,7 @@ public enum StandardStages {
             // One worker per inference by default: the pipeline already runs decode, evidence and fitting
             // on separate queues, which keeps both cores busy.
             stages.append(try EvidenceStage(models: store, mirrored: settings.mirrored, maxHands: settings.maxHands,
-                                            threads: max(settings.threads, 1),
+                                            threads: settings.threads > 0 ? settings.threads : settings.automaticNetworkThreads,
                                             precision: settings.precision == .int8 ? .int8 : .float32,
                                             staticImageMode: settings.stillImages ?? false))
         }

@@ -88,7 +88,8 @@ struct Run: ParsableCommand {
         LoggingSetup.bootstrap()
         let fileConfig = try loadConfig(config)
         let logger = LoggingSetup.logger(level: logLevel ?? fileConfig.logLevel)
-        let streams = try streams(from: fileConfig)
+        var streams = try streams(from: fileConfig)
+        if streams.count == 1 { streams[0].settings.soleStream = true }
 
         // An output scheme that does not exist is a bad argument (1), as it is in a config; 4 is
         // for an output that exists but cannot be opened.

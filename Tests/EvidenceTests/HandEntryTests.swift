@@ -27,7 +27,8 @@ final class HandEntryTests: XCTestCase {
     }
 
     /// The palm search on its own thread, beside the tracked hand's landmarks, gives the very hands
-    /// (tracks, order, landmarks) of the search run before them.
+    /// (tracks, order, landmarks) of the search run before them; and so do two network threads,
+    /// which the networks use only on frames without the search beside them.
     func testConcurrentSearchMatchesSequential() throws {
         for interval in [1, 2] {
             try compareConcurrentSearch(interval: interval)
@@ -37,18 +38,25 @@ final class HandEntryTests: XCTestCase {
     func compareConcurrentSearch(interval: Int) throws {
         let concurrent = try Fixtures.tracker(.init(maxHands: 2, detectionInterval: interval, concurrentDetection: true))
         let sequential = try Fixtures.tracker(.init(maxHands: 2, detectionInterval: interval, concurrentDetection: false))
-        var a: [HandEvidence] = [], b: [HandEvidence] = []
+        let twoThreads = try Fixtures.tracker(.init(maxHands: 2, threads: 2, detectionInterval: interval, concurrentDetection: true))
+        var a: [HandEvidence] = [], b: [HandEvidence] = [], c: [HandEvidence] = []
         var compared = 0
         try Fixtures.forEachFrame { frame in
             guard frame.index < Self.frames else { return }
             let composed = Self.compose(frame, withMirror: (Self.entry..<Self.exit).contains(frame.index))
             concurrent.process(composed, into: &a)
             sequential.process(composed, into: &b)
+            twoThreads.process(composed, into: &c)
             XCTAssertEqual(a.map(\.track), b.map(\.track), "frame \(frame.index)")
+            XCTAssertEqual(c.map(\.track), b.map(\.track), "frame \(frame.index), two threads")
             for (x, y) in zip(a, b) {
                 XCTAssertEqual(x.roi, y.roi, "frame \(frame.index)")
                 for i in 0..<21 { XCTAssertEqual(x.landmarks[i], y.landmarks[i], "frame \(frame.index)") }
                 compared += 1
+            }
+            for (x, y) in zip(c, b) {
+                XCTAssertEqual(x.roi, y.roi, "frame \(frame.index), two threads")
+                for i in 0..<21 { XCTAssertEqual(x.landmarks[i], y.landmarks[i], "frame \(frame.index), two threads") }
             }
         }
         XCTAssertGreaterThan(compared, Self.frames)
