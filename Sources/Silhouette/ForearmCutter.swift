@@ -59,6 +59,12 @@ public struct ForearmCutter: Sendable {
         var edgeCells = 0
         var sum = SIMD2<Double>.zero   // of the cells within partRadius + 1 radii, toward its direction
         var near = 0
+
+        /// Unit vector from the palm's centre toward the part where it leaves the palm.
+        var direction: SIMD2<Double> { sum / (sum * sum).sum().squareRoot() }
+
+        /// Whether it is as thick as a forearm, for a palm of squared radius `r2`.
+        func isThick(palm r2: Double) -> Bool { thickness >= ForearmCutter.armThickness * ForearmCutter.armThickness * r2 }
     }
 
     /// Where to cut the forearm off the hand's blob (`components`' selected labels, found by
@@ -146,21 +152,18 @@ public struct ForearmCutter: Sendable {
         // 4. The arm among them.
         let cosCone = cos(Self.fingerCone)
         var arm: Part?
-        for candidate in parts where candidate.near > 0
-            && candidate.thickness >= Self.armThickness * Self.armThickness * r2
+        for candidate in parts where candidate.near > 0 && candidate.isThick(palm: r2)
             && candidate.reach >= Self.armReach * Self.armReach * r2
             && (anywhere || Double(candidate.edgeCells) >= 0.5 * r) {
-            let direction = candidate.sum / (candidate.sum * candidate.sum).sum().squareRoot()
+            let direction = candidate.direction
             let nearFinger = parts.contains { finger in
-                guard finger.near > 0, finger.thickness < Self.armThickness * Self.armThickness * r2,
-                      Double(finger.area) >= Self.fingerArea * r2 else { return false }
-                let f = finger.sum / (finger.sum * finger.sum).sum().squareRoot()
-                return (f * direction).sum() >= cosCone
+                finger.near > 0 && !finger.isThick(palm: r2) && Double(finger.area) >= Self.fingerArea * r2
+                    && (finger.direction * direction).sum() >= cosCone
             }
             if !nearFinger, candidate.area > arm?.area ?? 0 { arm = candidate }
         }
         guard let arm else { return nil }
-        let towardArm = arm.sum / (arm.sum * arm.sum).sum().squareRoot()
+        let towardArm = arm.direction
         let centre = SIMD2(x0 + (px + 0.5) * cell, y0 + (py + 0.5) * cell)
         return WristCut(point: centre + Self.cutDistance * r * cell * towardArm, towardArm: towardArm)
     }
