@@ -144,12 +144,13 @@ static int hasAVX2(void) {
 #endif
 
 void handmesh_affine_crop(const uint8_t *src, long width, long height, long rowBytes, const double *m,
-                          int zeroBorder, long outWidth, long outHeight, float *out) {
+                          int zeroBorder, long outWidth, long rowBegin, long rowEnd, float *out) {
     const Image image = { src, width - 1, height - 1, rowBytes, zeroBorder };
 #if defined(__x86_64__)
     const int vector = hasAVX2() && height * rowBytes < 0x7fffffffL;  // 32-bit gather offsets
 #endif
-    for (long j = 0; j < outHeight; j++) {
+    out += 3 * outWidth * rowBegin;
+    for (long j = rowBegin; j < rowEnd; j++) {
         const double jd = (double)j;
         const double rowX = m[1] * jd + m[2], rowY = m[4] * jd + m[5];
         long i = 0;

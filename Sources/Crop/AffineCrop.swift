@@ -51,13 +51,18 @@ public struct AffineCrop: Sendable {
         self.border = border
     }
 
-    /// Fills `tensor` (at least outputWidth * outputHeight * 3 floats) from `roi` of `image`.
-    public func sample(_ image: RGBImageView, roi: HandROI, into tensor: UnsafeMutableBufferPointer<Float>) {
+    /// Fills `tensor` (at least outputWidth * outputHeight * 3 floats) from `roi` of `image`: all of
+    /// it, or only the output rows `rows` (so that threads can share one crop; each row's values are
+    /// the same either way).
+    public func sample(_ image: RGBImageView, roi: HandROI, into tensor: UnsafeMutableBufferPointer<Float>,
+                       rows: Range<Int>? = nil) {
         precondition(tensor.count >= outputWidth * outputHeight * 3, "AffineCrop: tensor too small")
         precondition(image.width > 0 && image.height > 0, "AffineCrop: empty image")
+        let rows = (rows ?? 0..<outputHeight).clamped(to: 0..<outputHeight)
         guard roi.isUsable else {
             // Nothing sensible to sample; a black tensor makes the models report no hand.
-            tensor.update(repeating: 0)
+            let rowFloats = outputWidth * 3
+            UnsafeMutableBufferPointer(rebasing: tensor[rows.lowerBound * rowFloats..<rows.upperBound * rowFloats]).update(repeating: 0)
             return
         }
         // Tensor (i, j) -> source: center + R(rotation) * ((i / W - 0.5) * w, (j / H - 0.5) * h).
@@ -74,7 +79,7 @@ public struct AffineCrop: Sendable {
         withUnsafePointer(to: matrix) { m in
             m.withMemoryRebound(to: Double.self, capacity: 6) { m in
                 handmesh_affine_crop(image.base.assumingMemoryBound(to: UInt8.self), image.width, image.height, image.rowBytes, m,
-                                     border == .zero ? 1 : 0, outputWidth, outputHeight, tensor.baseAddress!)
+                                     border == .zero ? 1 : 0, outputWidth, rows.lowerBound, rows.upperBound, tensor.baseAddress!)
             }
         }
     }

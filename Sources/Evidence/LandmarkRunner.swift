@@ -51,9 +51,24 @@ public final class LandmarkRunner {
         }
     }
 
+    /// Pieces of rows the crop is cut into for the threads: 224 = 8 x 28.
+    static let cropParts = 8
+
+    /// One crop's values for the threads (`Interpreter.split`).
+    private struct CropJob {
+        let crop: AffineCrop, image: RGBImageView, roi: HandROI, tensor: UnsafeMutableBufferPointer<Float>
+    }
+
     /// Crops `roi` out of `image` and runs the model on it.
     public func run(_ image: RGBImageView, roi: HandROI) -> Output {
-        interpreter.withInput(0) { crop.sample(image, roi: roi, into: $0) }
+        interpreter.withInput(0) { tensor in
+            // The crop is a tenth of a tracked frame's evidence: it shares the network's threads.
+            interpreter.split(Self.cropParts, CropJob(crop: crop, image: image, roi: roi, tensor: tensor)) { job, part, _ in
+                let job = job.assumingMemoryBound(to: CropJob.self).pointee
+                let rows = LandmarkRunner.inputSize / LandmarkRunner.cropParts
+                job.crop.sample(job.image, roi: job.roi, into: job.tensor, rows: part * rows..<(part + 1) * rows)
+            }
+        }
         interpreter.invoke()
         var out = Output(presence: 0, leftProbability: 0,
                          cropLandmarks: .init(repeating: .zero), worldLandmarks: .init(repeating: .zero))

@@ -33,7 +33,7 @@ struct ExecutionContext {
 /// captures nothing, so handing it to the workers allocates nothing; a Swift closure's context
 /// would be boxed on the heap for them, once per operator (about 80 allocations a frame for the
 /// landmark network on two threads).
-typealias ParallelTask = @convention(c) (_ job: UnsafeRawPointer, _ index: Int, _ worker: Int) -> Void
+public typealias ParallelTask = @convention(c) (_ job: UnsafeRawPointer, _ index: Int, _ worker: Int) -> Void
 
 /// The activations TFLite fuses into an operator, as a clamp range: NONE is (-inf, inf).
 struct Clamp: Equatable {

@@ -65,6 +65,19 @@ public final class Interpreter {
         return try body(UnsafeMutableBufferPointer(start: arena + port.offset, count: port.count))
     }
 
+    /// Runs `task(job, part, worker)` for every part in `0..<parts` on the threads an inference
+    /// would use now (`usesWorkers`), for work that feeds the network, such as cropping its input.
+    /// `job` points at a copy of `values` for the call's duration.
+    public func split<Job>(_ parts: Int, _ values: Job, _ task: ParallelTask) {
+        withUnsafePointer(to: values) { job in
+            if usesWorkers && threads > 1 {
+                pool.run(parts, job: UnsafeRawPointer(job), task)
+            } else {
+                for part in 0..<parts { task(UnsafeRawPointer(job), part, 0) }
+            }
+        }
+    }
+
     /// Lends output `index` as the last `invoke` left it.
     public func withOutput<R>(_ index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         let port = model.plan.outputs[index]

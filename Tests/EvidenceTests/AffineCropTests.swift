@@ -63,6 +63,12 @@ final class AffineCropTests: XCTestCase {
                     let expected = Self.scalarCrop(bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), width: width,
                                                    height: height, rowBytes: rowBytes, roi: roi, side: side, zeroBorder: border == .zero)
                     XCTAssertEqual(ours, expected, "roi \(roi), \(border), \(side)x\(side)")
+                    // In pieces of rows, as the landmark runner's threads sample it.
+                    var pieces = [Float](repeating: -1, count: side * side * 3)
+                    pieces.withUnsafeMutableBufferPointer { tensor in
+                        for start in stride(from: 0, to: side, by: 5) { crop.sample(image, roi: roi, into: tensor, rows: start..<start + 5) }
+                    }
+                    XCTAssertEqual(pieces, expected, "roi \(roi), \(border), \(side)x\(side), in pieces")
                     checked += 1
                 }
             }

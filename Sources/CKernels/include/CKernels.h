@@ -39,10 +39,11 @@ void handmesh_s8_gemm(const float *a, long lda, long rowBegin, long rowEnd, long
 void handmesh_s8_range(const float *x, long count, float *range);
 
 /// The rotated crop of `Crop.AffineCrop.sample` (whose doc is the contract): output pixel (i, j) of
-/// an outWidth x outHeight NHWC RGB tensor samples RGB24 `src` bilinearly at
-/// (m[0] i + m[1] j + m[2], m[3] i + m[4] j + m[5]), OpenCV's fixed-point way, scaled to [0, 1].
-/// Outside the image, taps read 0 (`zeroBorder`) or the nearest edge pixel. Any CPU; AVX2 when present.
+/// an NHWC RGB tensor `outWidth` wide samples RGB24 `src` bilinearly at
+/// (m[0] i + m[1] j + m[2], m[3] i + m[4] j + m[5]), OpenCV's fixed-point way, scaled to [0, 1];
+/// only rows [rowBegin, rowEnd) are written (`out` is row 0). Outside the image, taps read 0
+/// (`zeroBorder`) or the nearest edge pixel. Any CPU; AVX2 when present.
 void handmesh_affine_crop(const uint8_t *src, long width, long height, long rowBytes, const double *m,
-                          int zeroBorder, long outWidth, long outHeight, float *out);
+                          int zeroBorder, long outWidth, long rowBegin, long rowEnd, float *out);
 
 #endif

@@ -38,6 +38,10 @@ struct Convolution {
     var padLeft: Int
     var clamp: Clamp
 
+    /// Parts of a 1x1 convolution per thread when split by rows, and when split by output channels.
+    static let partsPerThread = 8
+    static let channelPartsPerThread = 2
+
     var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1 && padTop == 0 && padLeft == 0 }
     var depth: Int { kernelHeight * kernelWidth * inChannels }
     var rows: Int { batch * outHeight * outWidth }
@@ -76,9 +80,12 @@ struct Convolution {
         var job = Split(op: self, context: context, x: UnsafePointer(context.arena + input), y: context.arena + output,
                         range: range, parts: 0, byRows: false)
         if isPointwise {
-            // Split the rows between workers when there are plenty, else the output channels.
+            // Split the rows when there are plenty, else the output channels. More parts than
+            // threads, so a thread that has its core takes over the parts of one that has not
+            // (`WorkerPool`); a part of channels quantizes all of A again (int8), so fewer of those.
             job.byRows = m >= 48 * context.threads || panels < context.threads
-            job.parts = min(context.threads, job.byRows ? (m + 5) / 6 : panels)
+            job.parts = job.byRows ? min(Self.partsPerThread * context.threads, (m + 5) / 6)
+                                   : min(Self.channelPartsPerThread * context.threads, panels)
             context.parallel(job.parts, job) { job, part, worker in
                 job.assumingMemoryBound(to: Split.self).pointee.pointwise(part, worker: worker)
             }
