@@ -8,8 +8,8 @@
 // weights of a kernel row stay in registers, and each input column the strip spans is loaded once
 // and added into every accumulator it reaches (K + S + K - 1 loads for S * K FMAs at stride 1).
 // Columns outside the image are skipped, which is the zero padding, so borders need no other path.
-// K, S and the stride are compile-time constants, so the taps unroll completely and the
-// accumulators live in registers; always_inline C makes that dependable.
+// K, S, the stride and the common border shapes are compile-time constants, so the taps unroll
+// completely and the accumulators live in registers; always_inline C makes that dependable.
 //
 // The contract every path keeps, so that all of them, every strip width and every thread split give
 // the same bits: an output is the bias, then one fused multiply-add per tap inside the image, kernel
@@ -52,10 +52,11 @@ typedef struct {
 } Row;
 
 /// One strip: output pixels ox .. ox + S - 1 of one row, channels ch .. ch + 7; kernel rows
-/// ky0 ..< ky1 land inside the image, starting from input row iy0 + ky0. EDGE is 0 when every input
-/// column the strip spans is inside the image, so the unrolled taps carry no tests.
+/// ky0 ..< ky1 land inside the image, starting from input row iy0 + ky0. Of the columns the strip
+/// spans, the first L and the last R lie outside the image (compile-time counts, so the unrolled taps
+/// carry no tests), or with EDGE set any of them may, and each is tested.
 DW_INLINE void strip(const Row *r, const float *plane, long iy0, long ky0, long ky1, float *out, long ox, long ch,
-                     const int K, const int S, const int STRIDE, const int EDGE) {
+                     const int K, const int S, const int STRIDE, const int EDGE, const int L, const int R) {
     const long c = r->channels, width = r->width;
     const long ix0 = ox * STRIDE - r->padLeft;
     // Sized for the largest S and K and used up to S and K: arrays sized by the parameters would be
@@ -82,7 +83,7 @@ DW_INLINE void strip(const Row *r, const float *plane, long iy0, long ky0, long 
         // ascending kx for every pixel, the order the contract fixes.
 #pragma clang loop unroll(full)
         for (int t = 0; t < STRIDE * (S - 1) + K; t++) {
-            if (EDGE && !(inside & (1u << t))) continue;
+            if (t < L || t >= STRIDE * (S - 1) + K - R || (EDGE && !(inside & (1u << t)))) continue;
             const __m256 x = _mm256_loadu_ps(xrow + t * c);
 #pragma clang loop unroll(full)
             for (int j = 0; j < S; j++) {
@@ -95,15 +96,26 @@ DW_INLINE void strip(const Row *r, const float *plane, long iy0, long ky0, long 
     for (int j = 0; j < S; j++) _mm256_storeu_ps(out + (ox + j) * c + ch, clampVector(acc[j], r->low, r->high));
 }
 
-/// All channel blocks of one strip of S pixels.
+/// All channel blocks of one strip of S pixels. The borders of SAME padding get their own unrolled
+/// copies: padLeft columns off the left end, and off the right end what SAME leaves there for an
+/// image as wide as the stride's multiple (K / 2 at stride 1; (K - 2) / 2 and the rest of K - 2 at
+/// stride 2, e.g. 56 -> 28 at 5x5). Those are every border strip of the landmark networks, where the
+/// 7x7 and 14x14 maps are all border; the tested path serves the rest, and strips under 4 pixels
+/// (maps under 4 wide), to keep the code small.
 DW_INLINE void stripBlocks(const Row *r, const float *plane, long iy0, long ky0, long ky1, float *out, long ox,
                            long blocks, const int K, const int S, const int STRIDE) {
+    const int T = STRIDE * (S - 1) + K;
     const long ix0 = ox * STRIDE - r->padLeft;
-    if (ix0 >= 0 && ix0 + STRIDE * (S - 1) + K <= r->width) {
-        for (long b = 0; b < blocks; b++) strip(r, plane, iy0, ky0, ky1, out, ox, b * 8, K, S, STRIDE, 0);
-    } else {
-        for (long b = 0; b < blocks; b++) strip(r, plane, iy0, ky0, ky1, out, ox, b * 8, K, S, STRIDE, 1);
-    }
+    const long lo = ix0 < 0 ? -ix0 : 0, rs = ix0 + T > r->width ? ix0 + T - r->width : 0;
+    // Columns off the left and the right end on the borders of SAME padding (see above).
+    const int PL = STRIDE == 1 ? (K - 1) / 2 : (K - 2) / 2, PR = STRIDE == 1 ? K - 1 - PL : K - 2 - PL;
+#define BLOCKS(E, LL, RR) for (long b = 0; b < blocks; b++) strip(r, plane, iy0, ky0, ky1, out, ox, b * 8, K, S, STRIDE, E, LL, RR)
+    if (lo == 0 && rs == 0) BLOCKS(0, 0, 0);
+    else if (S >= 4 && lo == PL && rs == 0) BLOCKS(0, PL, 0);
+    else if (S >= 4 && lo == 0 && rs == PR) BLOCKS(0, 0, PR);
+    else if (S >= 4 && lo == PL && rs == PR && PL + PR < T) BLOCKS(0, PL, PR);
+    else BLOCKS(1, 0, 0);
+#undef BLOCKS
 }
 
 /// One output row, channels [0, blocks * 8), for kernel width K and column stride STRIDE. The row is
