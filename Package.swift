@@ -31,7 +31,7 @@ let package = Package(
 
         // Video in: FFmpeg demux, decode and scale into RGB frames.
         .target(name: "Video", dependencies: ["CFFmpeg"]),
-        // The engine's C kernels: the int8 (AVX-512 VNNI) GEMM, dispatched at run time.
+        // The engine's C kernels: the int8 (AVX-512 VNNI) GEMM, dispatched at run time; the depthwise convolution.
         .target(name: "CKernels"),
         // A TFLite reader and an OpenBLAS executor for MediaPipe's hand networks.
         .target(name: "Neural", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: neuralSwiftSettings),
@@ -79,7 +79,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "VideoTests", dependencies: ["Video"]),
-        .testTarget(name: "NeuralTests", dependencies: ["Neural"]),
+        .testTarget(name: "NeuralTests", dependencies: ["Neural", "CKernels"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Crop", "Evidence", "Neural", "Video"]),
         .testTarget(name: "HandModelTests", dependencies: ["HandModel"]),
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "HandModel", "Evidence"]),

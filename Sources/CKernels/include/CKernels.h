@@ -46,4 +46,27 @@ void handmesh_s8_range(const float *x, long count, float *range);
 void handmesh_affine_crop(const uint8_t *src, long width, long height, long rowBytes, const double *m,
                           int zeroBorder, long outWidth, long rowBegin, long rowEnd, float *out);
 
+/// One DEPTHWISE_CONV_2D (depth multiplier 1, NHWC fp32): the tensors and the geometry, as
+/// `Neural.DepthwiseConvolution` plans them. `weights` is the [1, kernelHeight, kernelWidth, channels]
+/// filter, `bias` has `channels` floats; pads are the rows above and the columns left of the input.
+typedef struct {
+    const float *input;
+    float *output;
+    const float *weights;
+    const float *bias;
+    long batch, height, width, channels;
+    long outHeight, outWidth;
+    long kernelHeight, kernelWidth;
+    long strideHeight, strideWidth;
+    long padTop, padLeft;
+    /// The fused activation as a clamp: output = min(max(acc, low), high), NaN kept.
+    float low, high;
+} handmesh_depthwise;
+
+/// Output rows [rowBegin, rowEnd) of `d`, counting rows over the whole batch (row = image * outHeight
+/// + oy). Each output is the bias, then fmaf(input, weight, acc) for every tap inside the input, kernel
+/// rows ascending and columns ascending within a row, then the clamp: the same bits for any split of
+/// the rows and on every path. Allocates nothing. x86-64 builds require AVX2 and FMA.
+void handmesh_depthwise_rows(const handmesh_depthwise *d, long rowBegin, long rowEnd);
+
 #endif
