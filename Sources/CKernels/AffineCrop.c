@@ -143,6 +143,25 @@ static int hasAVX2(void) {
 }
 #endif
 
+/// Output rows ahead whose source pixels are requested before they are sampled. The frame comes
+/// fresh from the decoder's thread, mostly outside this core's caches, and each gather waited on
+/// memory: in `handmesh run` the sampler took 0.57 ms a frame against 0.22 on frames already cached.
+#define PREFETCH_ROWS 4
+
+/// Asks for the cache lines under output row `j`: both source rows of every 8th pixel's taps.
+static inline void prefetchRow(const Image *image, const double *m, long j, long outWidth) {
+    const double jd = (double)j;
+    const double rowX = m[1] * jd + m[2], rowY = m[4] * jd + m[5];
+    for (long i = 0; i < outWidth; i += 8) {
+        const double id = (double)i;
+        const double x = m[0] * id + rowX, y = m[3] * id + rowY;
+        if (!(x >= 0 && y >= 0 && x < (double)image->maxX && y < (double)image->maxY)) continue;
+        const uint8_t *p = image->src + (long)y * image->rowBytes + (long)x * 3;
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + image->rowBytes);
+    }
+}
+
 void handmesh_affine_crop(const uint8_t *src, long width, long height, long rowBytes, const double *m,
                           int zeroBorder, long outWidth, long rowBegin, long rowEnd, float *out) {
     const Image image = { src, width - 1, height - 1, rowBytes, zeroBorder };
@@ -153,6 +172,7 @@ void handmesh_affine_crop(const uint8_t *src, long width, long height, long rowB
     for (long j = rowBegin; j < rowEnd; j++) {
         const double jd = (double)j;
         const double rowX = m[1] * jd + m[2], rowY = m[4] * jd + m[5];
+        prefetchRow(&image, m, j + PREFETCH_ROWS, outWidth);
         long i = 0;
 #if defined(__x86_64__)
         if (vector) {
