@@ -4,12 +4,13 @@ import Foundation
 import Neural
 
 /// `handmesh bench models`: median latency of each hand network at 1 and 2 threads in each
-/// precision asked for, and a per-operator breakdown of landmark-full in each. `scripts/bench-models` runs this next to LiteRT on the
+/// precision asked for, and a per-operator breakdown in each: of landmark-full, or of every network
+/// `--only` names. `scripts/bench-models` runs this next to LiteRT on the
 /// same inputs and prints the ratios.
 struct BenchModels: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Median inference latency of the four hand networks, and landmark-full per operator.")
+        abstract: "Median inference latency of the four hand networks, and landmark-full (or the --only networks) per operator.")
 
     @OptionGroup var location: Models.Location
     @Option(help: "Timed runs per model and thread count (the median is reported).") var runs = 50
@@ -77,13 +78,17 @@ struct BenchModels: ParsableCommand {
         }
 
         var breakdown: [[String: Any]] = []
-        if !noBreakdown, networks.contains(.handLandmarkFull) {
+        // All four networks by default would bury landmark-full's table, the one most work goes into.
+        let broken = only == nil ? networks.filter { $0 == .handLandmarkFull } : networks
+        for network in broken where !noBreakdown {
             for precision in precisions {
-                let model = try TFLiteModel(contentsOf: store.url(for: .handLandmarkFull), precision: precision)
-                let rows = try operatorBreakdown(model).map { $0.merging(["precision": model.precision.rawValue]) { $1 } }
+                let model = try TFLiteModel(contentsOf: store.url(for: network), precision: precision)
+                let rows = try operatorBreakdown(model, network).map {
+                    $0.merging(["precision": model.precision.rawValue, "model": network.rawValue]) { $1 }
+                }
                 breakdown += rows
                 if !json {
-                    print("\nhand_landmark_full, \(model.precision), 1 thread, per operator kind (mean thread CPU time over \(runs) runs):")
+                    print("\n\(network.rawValue), \(model.precision), 1 thread, per operator kind (mean thread CPU time over \(runs) runs):")
                     for row in rows {
                         print(String(format: "  %-34@ %3d ops  %7.3f ms  %5.1f%%", (row["operator"] as! String) as NSString,
                                      row["count"] as! Int, row["ms"] as! Double, row["percent"] as! Double))
@@ -129,7 +134,7 @@ struct BenchModels: ParsableCommand {
         }
     }
 
-    private func operatorBreakdown(_ model: TFLiteModel) throws -> [[String: Any]] {
+    private func operatorBreakdown(_ model: TFLiteModel, _ network: HandNetwork) throws -> [[String: Any]] {
         let interpreter = try Interpreter(model: model, threads: 1)
         fillGradient(interpreter)
         for _ in 0..<warmup { interpreter.invoke() }
@@ -144,7 +149,7 @@ struct BenchModels: ParsableCommand {
             }
         }
         if eachOperator && !json {
-            print("\nhand_landmark_full, \(model.precision), each operator in run order (mean thread CPU time):")
+            print("\n\(network.rawValue), \(model.precision), each operator in run order (mean thread CPU time):")
             for (i, (label, ns)) in zip(model.operatorLabels, nanoseconds).enumerated() {
                 print(String(format: "  %3d %-34@ %8.1f µs", i, label as NSString, Double(ns) / Double(runs) / 1e3))
             }
