@@ -24,9 +24,6 @@ final class DepthwiseStripTests: XCTestCase {
         }
     }
 
-    /// (low, high) of the fused activations: NONE, RELU, RELU_N1_TO_1, RELU6.
-    static let clamps: [(Float, Float)] = [(-.infinity, .infinity), (0, .infinity), (-1, 1), (0, 6)]
-
     /// hand_landmark_full's depthwise convolutions (input, kernel, stride), SAME padding.
     static let landmarkShapes = [
         Shape(height: 112, width: 112, channels: 24, kernel: 3, stride: 1),
@@ -94,53 +91,30 @@ final class DepthwiseStripTests: XCTestCase {
     private func check(_ shape: Shape, _ random: inout Random, specials: [Float] = []) {
         let tensors = Tensors(shape, &random, specials: specials)
         let sums = tensors.reference(shape)
-        for (low, high) in Self.clamps {
+        for (low, high) in KernelChecks.clamps {
             let actual = tensors.run(shape, low: low, high: high, splits: [0, shape.batch * shape.outHeight])
-            var mismatches = 0, first = -1
-            for i in 0..<sums.count {
-                // Clamp.apply's vector semantics: below low gives low, then above high gives high; NaN stays.
-                let raised = sums[i] < low ? low : sums[i]
-                let expected = raised > high ? high : raised
-                let same = expected.isNaN ? actual[i].isNaN : expected.bitPattern == actual[i].bitPattern
-                if !same {
-                    mismatches += 1
-                    if first < 0 { first = i }
-                }
-            }
-            XCTAssertEqual(mismatches, 0, "\(shape), clamp [\(low), \(high)]: first at \(first) of \(sums.count)")
+            KernelChecks.expectClamped(actual, sums, low: low, high: high, "\(shape)")
         }
     }
 
-    /// Random inputs, weights and biases for one shape, with the output's guard zones.
+    /// Random inputs, weights and biases for one shape.
     struct Tensors {
         var input: [Float], weights: [Float], bias: [Float]
-        /// Floats past each end of the output that the kernel must leave alone.
-        static let guardCount = 64
-        static let guardValue = Float(bitPattern: 0x7FC0_1234)
 
         init(_ shape: Shape, _ random: inout Random, specials: [Float]) {
-            func draw(_ count: Int, _ scale: Float) -> [Float] {
-                (0..<count).map { _ in
-                    if !specials.isEmpty && random.below(8) == 0 { return specials[random.below(specials.count)] }
-                    // Uniform in [-scale, scale) on a 2^-23 grid.
-                    return Float(Int64(random.next() >> 40) - (1 << 23)) / Float(1 << 23) * scale
-                }
-            }
-            input = draw(shape.batch * shape.height * shape.width * shape.channels, 3)
-            weights = draw(shape.kernel * shape.kernel * shape.channels, 1)
-            bias = draw(shape.channels, 1)
+            input = KernelChecks.draw(shape.batch * shape.height * shape.width * shape.channels, 3, &random, specials: specials)
+            weights = KernelChecks.draw(shape.kernel * shape.kernel * shape.channels, 1, &random, specials: specials)
+            bias = KernelChecks.draw(shape.channels, 1, &random, specials: specials)
         }
 
         /// The kernel's output for rows cut at `splits` (ascending, from 0 to every row).
         func run(_ shape: Shape, low: Float, high: Float, splits: [Int]) -> [Float] {
-            let count = shape.batch * shape.outHeight * shape.outWidth * shape.channels
-            var output = [Float](repeating: Self.guardValue, count: count + 2 * Self.guardCount)
-            input.withUnsafeBufferPointer { x in
-                weights.withUnsafeBufferPointer { w in
-                    bias.withUnsafeBufferPointer { b in
-                        output.withUnsafeMutableBufferPointer { y in
+            KernelChecks.guarded(shape.batch * shape.outHeight * shape.outWidth * shape.channels, "\(shape)") { y in
+                input.withUnsafeBufferPointer { x in
+                    weights.withUnsafeBufferPointer { w in
+                        bias.withUnsafeBufferPointer { b in
                             var op = handmesh_depthwise(
-                                input: x.baseAddress, output: y.baseAddress! + Self.guardCount, weights: w.baseAddress, bias: b.baseAddress,
+                                input: x.baseAddress, output: y, weights: w.baseAddress, bias: b.baseAddress,
                                 batch: shape.batch, height: shape.height, width: shape.width, channels: shape.channels,
                                 outHeight: shape.outHeight, outWidth: shape.outWidth, kernelHeight: shape.kernel, kernelWidth: shape.kernel,
                                 strideHeight: shape.stride, strideWidth: shape.stride, padTop: shape.padTop, padLeft: shape.padLeft,
@@ -150,9 +124,6 @@ final class DepthwiseStripTests: XCTestCase {
                     }
                 }
             }
-            let guards = output[..<Self.guardCount] + output[(count + Self.guardCount)...]
-            XCTAssertTrue(guards.allSatisfy { $0.bitPattern == Self.guardValue.bitPattern }, "\(shape): wrote outside the output")
-            return Array(output[Self.guardCount..<(count + Self.guardCount)])
         }
 
         /// Unclamped sums in the contract's order, one output at a time.

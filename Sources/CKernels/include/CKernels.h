@@ -69,4 +69,33 @@ typedef struct {
 /// the rows and on every path. Allocates nothing. x86-64 builds require AVX2 and FMA.
 void handmesh_depthwise_rows(const handmesh_depthwise *d, long rowBegin, long rowEnd);
 
+/// One CONV_2D with few input channels (NHWC fp32), as `Neural.Convolution`'s `.direct` backend
+/// plans it. `weights` holds tap k = (ky * kernelWidth + kx) * inChannels + ci at
+/// weights + k * handmesh_direct_conv_channels(outChannels): one row of output channels per tap, zeros
+/// past outChannels; `bias` is as long, zeros past outChannels too. Pads are the rows above and the
+/// columns left of the input.
+typedef struct {
+    const float *input;
+    float *output;
+    const float *weights;
+    const float *bias;
+    long batch, height, width, inChannels;
+    long outHeight, outWidth, outChannels;
+    long kernelHeight, kernelWidth;
+    long strideHeight, strideWidth;
+    long padTop, padLeft;
+    /// The fused activation as a clamp: output = min(max(acc, low), high), NaN kept.
+    float low, high;
+} handmesh_direct_conv;
+
+/// Floats in one tap's row of `handmesh_direct_conv` weights: `outChannels` rounded up to whole vectors of 8.
+static inline long handmesh_direct_conv_channels(long outChannels) { return (outChannels + 7) & ~7L; }
+
+/// Output rows [rowBegin, rowEnd) of `c`, counting rows over the whole batch (row = image * outHeight
+/// + oy). Each output is the bias, then fmaf(x, weight, acc) for every tap in ascending k, x being +0
+/// where the tap overhangs the input, then the clamp: the order `Neural.PackedGEMM` sums an im2col
+/// row in, so the bits match it, on every path and for any split of the rows. Allocates nothing.
+/// x86-64 builds require AVX2 and FMA.
+void handmesh_direct_conv_rows(const handmesh_direct_conv *c, long rowBegin, long rowEnd);
+
 #endif
