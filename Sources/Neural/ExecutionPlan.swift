@@ -28,8 +28,11 @@ struct ExecutionPlan {
 
     /// - Parameter precision: `.int8` lowers CONV_2D to the int8 GEMM (the caller has checked the
     ///   CPU runs it and the backend is `.packed`).
-    init(_ file: TFLiteFile, backend: MatrixBackend, precision: Precision) throws {
-        var lowering = try Lowering(file, backend: backend == .packed ? (precision == .int8 ? .int8 : .packed) : .openBLAS)
+    /// - Parameter direct: whether convolutions over few input channels take `Convolution`'s `.direct`
+    ///   backend at float32 on `.packed` (else im2col and the GEMM, as the tests compare).
+    init(_ file: TFLiteFile, backend: MatrixBackend, precision: Precision, direct: Bool = true) throws {
+        var lowering = try Lowering(file, backend: backend == .packed ? (precision == .int8 ? .int8 : .packed) : .openBLAS,
+                                    direct: direct)
         steps = try lowering.buildSteps()
         weights = lowering.pool
         bytes = lowering.bytes
@@ -56,12 +59,14 @@ private struct Lowering {
     var pooled: [Int: Int] = [:]
     var zeros: [Int: Int] = [:]
     let backend: Convolution.Backend
+    let direct: Bool
 
     func fail(_ problem: String) -> ModelError { file.reader.error(problem) }
 
-    init(_ file: TFLiteFile, backend: Convolution.Backend) throws {
+    init(_ file: TFLiteFile, backend: Convolution.Backend, direct: Bool) throws {
         self.file = file
         self.backend = backend
+        self.direct = direct
         let tensors = file.tensors
         func isConstant(_ t: Int, _ dequantized: [Int: Int]) -> Bool { file.data(of: t) != nil || dequantized[t] != nil }
 
@@ -212,19 +217,24 @@ private struct Lowering {
         return offset
     }
 
-    /// A convolution's filter and bias in the layout its backend reads, and that backend: `.int8`
-    /// falls back to `.packed` for a depth the int8 GEMM cannot sum exactly.
-    mutating func convolutionWeights(_ inputs: [Int], n: Int, k: Int, backend: Convolution.Backend, _ label: String) throws -> (Int, Int, Convolution.Backend) {
+    /// A convolution's filter and bias in the layout its backend reads, and that backend: few input
+    /// channels run `.direct` instead of `.packed`; `.int8` falls back to `.packed` for a depth the
+    /// int8 GEMM cannot sum exactly.
+    mutating func convolutionWeights(_ inputs: [Int], n: Int, k: Int, inChannels: Int, backend: Convolution.Backend,
+                                     _ label: String) throws -> (Int, Int, Convolution.Backend) {
         switch backend {
         case .openBLAS:
             return (try pooledFloats(inputs[1], count: n * k, "\(label) filter"), try bias(inputs, count: n, label), .openBLAS)
-        case .packed, .int8:
+        case .packed, .int8, .direct:
             let filter = try floats(inputs[1], "\(label) filter").values
             guard filter.count == n * k else { throw fail("\(label): filter has \(filter.count) values, expected \(n * k)") }
             var biasValues = [Float](repeating: 0, count: n)
             if inputs.count > 2, inputs[2] >= 0 {
                 biasValues = try floats(inputs[2], "\(label) bias").values
                 guard biasValues.count == n else { throw fail("\(label): bias has \(biasValues.count) values, expected \(n)") }
+            }
+            if direct && backend == .packed && inChannels <= Convolution.mostDirectInChannels {
+                return (append(Convolution.packDirect(filter, n: n, k: k)), append(Convolution.padDirectBias(biasValues, n: n)), .direct)
             }
             if backend == .int8 && handmesh_s8_depth(k) <= QuantizedWeights.maximumDepth {
                 let quantized = QuantizedWeights(filter, n: n, k: k)
@@ -311,7 +321,8 @@ private struct Lowering {
             let cols = try window(input: x.shape[2], kernel: filter[2], stride: strideW, padding: padding, label)
             let outShape = [x.shape[0], rows.size, cols.size, filter[0]]
             try expectShape(op.outputs[0], outShape, label)
-            let (weightsAt, biasAt, used) = try convolutionWeights(op.inputs, n: filter[0], k: filter[1] * filter[2] * filter[3], backend: backend, label)
+            let (weightsAt, biasAt, used) = try convolutionWeights(op.inputs, n: filter[0], k: filter[1] * filter[2] * filter[3],
+                                                                   inChannels: filter[3], backend: backend, label)
             let conv = Convolution(
                 input: x.offset, output: offsets[op.outputs[0]]!, weights: weightsAt, bias: biasAt, backend: used,
                 batch: x.shape[0], height: x.shape[1], width: x.shape[2], inChannels: x.shape[3],

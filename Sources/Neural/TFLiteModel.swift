@@ -29,11 +29,20 @@ public final class TFLiteModel: Sendable {
         try self.init(bytes: [UInt8](data), name: url.path, backend: backend, precision: precision)
     }
 
-    public init(bytes: [UInt8], name: String, backend: MatrixBackend = .packed, precision: Precision = .float32) throws {
+    public convenience init(bytes: [UInt8], name: String, backend: MatrixBackend = .packed, precision: Precision = .float32) throws {
+        try self.init(bytes: bytes, name: name, backend: backend, precision: precision, directConvolutions: true)
+    }
+
+    /// - Parameter directConvolutions: false runs convolutions over few input channels (the first
+    ///   layers, on RGB) through im2col and the GEMM, as before their direct kernel: for tests that
+    ///   check the two give the same bits.
+    @_spi(Testing)
+    public init(bytes: [UInt8], name: String, backend: MatrixBackend, precision: Precision, directConvolutions: Bool) throws {
         self.name = name
         self.backend = backend
         self.precision = precision == .int8 && backend == .packed && Precision.int8Available ? .int8 : .float32
-        plan = try ExecutionPlan(TFLiteFile(bytes: bytes, name: name), backend: backend, precision: self.precision)
+        plan = try ExecutionPlan(TFLiteFile(bytes: bytes, name: name), backend: backend, precision: self.precision,
+                                 direct: directConvolutions)
     }
 
     public var inputCount: Int { plan.inputs.count }

@@ -11,16 +11,20 @@ import COpenBLAS
 /// TFLite's filter as it is followed by a bias-and-clamp pass over the block while it is in cache,
 /// or on the int8 VNNI GEMM (`Precision.int8`), which quantizes the rows of A it multiplies into the
 /// worker's scratch, on one u8 grid for the whole input tensor.
+///
+/// A convolution over few input channels (the first layer, on RGB) skips the matrix product: the
+/// `.direct` backend (DirectConvolution.swift) reads its taps from the input in place, in the order
+/// `.packed` sums them, so it gives the same bits.
 struct Convolution {
-    enum Backend { case packed, openBLAS, int8 }
+    enum Backend { case packed, openBLAS, int8, direct }
 
     var input: Int
     var output: Int
-    /// Packed panels (`.packed`) or TFLite's [Cout, K] filter (`.openBLAS`), in the weight pool;
-    /// s8 panels in the byte pool (`.int8`, layout in CKernels.h).
+    /// Packed panels (`.packed`), TFLite's [Cout, K] filter (`.openBLAS`) or a row of channels per tap
+    /// (`.direct`, layout in CKernels.h), in the weight pool; s8 panels in the byte pool (`.int8`).
     var weights: Int
-    /// Cout values (padded to whole panels for `.packed`). For `.int8`, three runs of whole panels:
-    /// the filter's per-channel scale, the sums of its quantized rows, the bias.
+    /// Cout values (padded to whole panels for `.packed`, to whole vectors for `.direct`). For `.int8`,
+    /// three runs of whole panels: the filter's per-channel scale, the sums of its quantized rows, the bias.
     var bias: Int
     var backend: Backend
     var batch: Int
@@ -50,14 +54,16 @@ struct Convolution {
     var rowsPerBlock: Int { max(PackedGEMM.tileRows, min(252, (1 << 18) / max(depth, 1)) / PackedGEMM.tileRows * PackedGEMM.tileRows) }
     /// Floats of scratch one worker needs: its block of patches, then (for `.int8`) its block of
     /// quantized rows.
-    var scratchPerWorker: Int { (isPointwise ? 0 : rowsPerBlock * depth) + quantizedScratch }
+    var scratchPerWorker: Int { backend == .direct || isPointwise ? quantizedScratch : rowsPerBlock * depth + quantizedScratch }
     private var quantizedScratch: Int { backend == .int8 ? (handmesh_s8_scratch_bytes(depth) + 3) / 4 : 0 }
     /// Columns of the product in the unit `multiply` splits: panels of 16 for `.packed` and `.int8`
     /// (both 16 wide), channels for `.openBLAS`.
     private var columnCount: Int { backend == .openBLAS ? outChannels : PackedGEMM.panels(outChannels) }
 
     func run(_ context: ExecutionContext) {
-        if backend == .int8 {
+        if backend == .direct {
+            runDirect(context)
+        } else if backend == .int8 {
             // One u8 grid for the whole input: its range first (a pass over it, order-free, so every
             // thread count gives the same bits), then each worker quantizes its rows on that grid.
             // Patches hold input values and padding zeros, and the range always holds 0.
@@ -151,6 +157,8 @@ struct Convolution {
                         1, a + rows.lowerBound * lda, Int32(lda), w + c0 * k, Int32(k), 0,
                         y + rows.lowerBound * n + c0, Int32(n))
             addBiasAndClamp(y, bias: b, clamp: clamp, rows: rows, columns: columns, stride: n)
+        case .direct:
+            preconditionFailure("a direct convolution has no matrix product")
         }
     }
 
