@@ -61,11 +61,6 @@ final class WorkerPool {
         /// clip at max_hands 1 with `threads = 2` ran 6.9 s at 512 and 8.7 s at 4096 (more spinning,
         /// less core for decoding and fitting).
         static let spinsBeforeParking = 512
-        /// A waiting worker offers its core to the process's other ready threads (the decoder's,
-        /// the fit's) every few spins; `sched_yield` returns at once when none is ready. The real
-        /// clip looped 4 times at max_hands 1, 8 interleaved runs: 5.47 s median wall and 9.6 s of
-        /// CPU against 5.64 s and 10.2 s spinning on pause hints alone (a yield every 8 spins: 5.64 s).
-        static let spinsPerYield = 4
 
         func work(_ worker: Int) {
             // Our own thread: set once, as for the caller in Interpreter.invoke.
@@ -75,7 +70,7 @@ final class WorkerPool {
                 var spins = 0
                 while claim.load(ordering: .acquiring) >> Self.partBits == seen {
                     if spins < Self.spinsBeforeParking {
-                        if spins % Self.spinsPerYield == Self.spinsPerYield - 1 { sched_yield() } else { handmesh_cpu_relax() }
+                        handmesh_cpu_relax()
                         spins += 1
                         continue
                     }
