@@ -37,6 +37,14 @@ enum KernelChecks {
         XCTAssertEqual(mismatches, 0, "\(what), clamp [\(low), \(high)]: first at \(first) of \(sums.count)", file: file, line: line)
     }
 
+    /// Runs the kernel under each fused activation and checks its outputs against the unclamped
+    /// reference `sums` (`expectClamped`).
+    static func expectEveryClamp(_ sums: [Float], _ what: String, _ run: (_ low: Float, _ high: Float) -> [Float]) {
+        for (low, high) in clamps {
+            expectClamped(run(low, high), sums, low: low, high: high, what)
+        }
+    }
+
     /// The `count` floats `kernel` writes from the pointer it is given, which has guard zones on both
     /// sides; fails `what` if the kernel wrote into them.
     static func guarded(_ count: Int, _ what: String, _ kernel: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
