@@ -9,6 +9,7 @@
 // the CPU check must run on any x86-64, and nothing here may run unless it said yes.
 
 #include "CKernels.h"
+#include "QuantizedGEMM.h"
 
 #include <math.h>
 #include <string.h>
@@ -33,7 +34,7 @@ enum { TILE_ROWS = 8, TILE_PANELS = 3 };
 
 /// Rows quantized at once: their u8 copy (at most 32 KiB, so it stays in L1/L2) is reused by every
 /// panel before the next block is quantized.
-static long block_rows(long depth) {
+long handmesh_s8_block_rows(long depth) {
     long rows = (32 * 1024 / depth) / TILE_ROWS * TILE_ROWS;
     if (rows < TILE_ROWS) rows = TILE_ROWS;
     if (rows > 512) rows = 512;
@@ -41,7 +42,7 @@ static long block_rows(long depth) {
 }
 
 size_t handmesh_s8_scratch_bytes(long k) {
-    long depth = handmesh_s8_depth(k), rows = block_rows(depth);
+    long depth = handmesh_s8_depth(k), rows = handmesh_s8_block_rows(depth);
     // The u8 rows, then each row's scale and zero point as floats, then room to align.
     return (size_t)(rows * depth + 2 * rows * (long)sizeof(float) + 64);
 }
@@ -66,16 +67,14 @@ void handmesh_s8_range(const float *x, long count, float *range) {
     range[1] = _mm512_reduce_max_ps(high);
 }
 
-/// The u8 grid over [low, high] (low <= 0 <= high): x ~ scale * (q - zero), zero = round(-low / scale).
 /// An empty range (all zeros) or a non-finite one (whose products are meaningless anyway) gets scale 1, zero 0.
-static void grid(float low, float high, float *scale, float *zero) {
+void handmesh_s8_grid(float low, float high, float *scale, float *zero) {
     float range = high - low;
     int usable = range > 0 && range < INFINITY;
     *scale = usable ? range / 255.0f : 1.0f;
     *zero = usable ? nearbyintf(-low * (255.0f / range)) : 0.0f;
 }
 
-/// One row of A to u8 on the grid (scale, zero): q = clamp(round(x / scale) + zero, 0, 255).
 /// The bytes between k and depth are zeroed (they meet zero weights, but must not be garbage).
 S8_INLINE void quantize_row(const float *x, long k, long depth, uint8_t *q, float scale, float zero) {
     long i;
@@ -159,42 +158,56 @@ static void any_tile(int rows, int panels, const uint8_t *a, long depth, const i
 }
 
 S8_TARGET
+void handmesh_s8_quantize(const float *x, long count, uint8_t *q, float scale, float zero) {
+    quantize_row(x, count, count, q, scale, zero);
+}
+
+S8_TARGET
+void handmesh_s8_multiply_quantized(const uint8_t *q, long rows, long depth, const float *rowScale, const float *rowZero,
+                                    const int8_t *packed, const float *scale, const float *sum, const float *bias,
+                                    long panelBegin, long panelEnd, long n, float *c, long ldc, float low, float high) {
+    const long panelBytes = depth * HANDMESH_S8_PANEL;
+    const __m512 lowVector = _mm512_set1_ps(low), highVector = _mm512_set1_ps(high);
+    for (long p = panelBegin; p < panelEnd; p += TILE_PANELS) {
+        const int panels = panelEnd - p < TILE_PANELS ? (int)(panelEnd - p) : TILE_PANELS;
+        long lastStart = (p + panels - 1) * HANDMESH_S8_PANEL;
+        const int lastColumns = n - lastStart < HANDMESH_S8_PANEL ? (int)(n - lastStart) : HANDMESH_S8_PANEL;
+        for (long r = 0; r < rows; r += TILE_ROWS) {
+            const int tileRows = rows - r < TILE_ROWS ? (int)(rows - r) : TILE_ROWS;
+            any_tile(tileRows, panels, q + r * depth, depth, packed + p * panelBytes, panelBytes,
+                     rowScale + r, rowZero + r, scale + p * HANDMESH_S8_PANEL, sum + p * HANDMESH_S8_PANEL,
+                     bias + p * HANDMESH_S8_PANEL, c + r * ldc + p * HANDMESH_S8_PANEL, ldc,
+                     lastColumns, lowVector, highVector);
+        }
+    }
+}
+
+S8_TARGET
 void handmesh_s8_gemm(const float *a, long lda, long rowBegin, long rowEnd, long k,
                       const int8_t *packed, const float *scale, const float *sum, const float *bias,
                       long panelBegin, long panelEnd, long n, float *c, long ldc,
                       float low, float high, const float *range, void *scratch) {
-    const long depth = handmesh_s8_depth(k), block = block_rows(depth), panelBytes = depth * HANDMESH_S8_PANEL;
+    const long depth = handmesh_s8_depth(k), block = handmesh_s8_block_rows(depth);
     uint8_t *q = (uint8_t *)scratch;
     float *rowScale = (float *)(((uintptr_t)(q + block * depth) + 63) & ~(uintptr_t)63);
     float *rowZero = rowScale + block;
-    const __m512 lowVector = _mm512_set1_ps(low), highVector = _mm512_set1_ps(high);
     float tensorScale = 1, tensorZero = 0;
-    if (range) grid(range[0], range[1], &tensorScale, &tensorZero);
+    if (range) handmesh_s8_grid(range[0], range[1], &tensorScale, &tensorZero);
     for (long start = rowBegin; start < rowEnd; start += block) {
         const long rows = rowEnd - start < block ? rowEnd - start : block;
         for (long r = 0; r < rows; r++) {
             if (!range) {
                 float bounds[2];
                 handmesh_s8_range(a + (start + r) * lda, k, bounds);
-                grid(bounds[0], bounds[1], rowScale + r, rowZero + r);
+                handmesh_s8_grid(bounds[0], bounds[1], rowScale + r, rowZero + r);
             } else {
                 rowScale[r] = tensorScale;
                 rowZero[r] = tensorZero;
             }
             quantize_row(a + (start + r) * lda, k, depth, q + r * depth, rowScale[r], rowZero[r]);
         }
-        for (long p = panelBegin; p < panelEnd; p += TILE_PANELS) {
-            const int panels = panelEnd - p < TILE_PANELS ? (int)(panelEnd - p) : TILE_PANELS;
-            long lastStart = (p + panels - 1) * HANDMESH_S8_PANEL;
-            const int lastColumns = n - lastStart < HANDMESH_S8_PANEL ? (int)(n - lastStart) : HANDMESH_S8_PANEL;
-            for (long r = 0; r < rows; r += TILE_ROWS) {
-                const int tileRows = rows - r < TILE_ROWS ? (int)(rows - r) : TILE_ROWS;
-                any_tile(tileRows, panels, q + r * depth, depth, packed + p * panelBytes, panelBytes,
-                         rowScale + r, rowZero + r, scale + p * HANDMESH_S8_PANEL, sum + p * HANDMESH_S8_PANEL,
-                         bias + p * HANDMESH_S8_PANEL, c + (start + r) * ldc + p * HANDMESH_S8_PANEL, ldc,
-                         lastColumns, lowVector, highVector);
-            }
-        }
+        handmesh_s8_multiply_quantized(q, rows, depth, rowScale, rowZero, packed, scale, sum, bias,
+                                       panelBegin, panelEnd, n, c + start * ldc, ldc, low, high);
     }
 }
 

@@ -28,8 +28,9 @@ struct ExecutionPlan {
 
     /// - Parameter precision: `.int8` lowers CONV_2D to the int8 GEMM (the caller has checked the
     ///   CPU runs it and the backend is `.packed`).
-    /// - Parameter direct: whether convolutions over few input channels take `Convolution`'s `.direct`
-    ///   backend at float32 on `.packed` (else im2col and the GEMM, as the tests compare).
+    /// - Parameter direct: whether convolutions over few input channels take their own kernels:
+    ///   `Convolution`'s `.direct` backend at float32 on `.packed`, patches gathered as bytes at int8
+    ///   (else fp32 im2col and the GEMM, as the tests compare).
     init(_ file: TFLiteFile, backend: MatrixBackend, precision: Precision, direct: Bool = true) throws {
         var lowering = try Lowering(file, backend: backend == .packed ? (precision == .int8 ? .int8 : .packed) : .openBLAS,
                                     direct: direct)
@@ -323,12 +324,13 @@ private struct Lowering {
             try expectShape(op.outputs[0], outShape, label)
             let (weightsAt, biasAt, used) = try convolutionWeights(op.inputs, n: filter[0], k: filter[1] * filter[2] * filter[3],
                                                                    inChannels: filter[3], backend: backend, label)
-            let conv = Convolution(
+            var conv = Convolution(
                 input: x.offset, output: offsets[op.outputs[0]]!, weights: weightsAt, bias: biasAt, backend: used,
                 batch: x.shape[0], height: x.shape[1], width: x.shape[2], inChannels: x.shape[3],
                 outHeight: rows.size, outWidth: cols.size, outChannels: filter[0],
                 kernelHeight: filter[1], kernelWidth: filter[2], strideHeight: strideH, strideWidth: strideW,
                 padTop: rows.before, padLeft: cols.before, clamp: try clamp(try options?.u8(3, default: 0) ?? 0, label))
+            conv.gathersQuantized = direct && used == .int8 && !conv.isPointwise && filter[3] <= Convolution.mostDirectInChannels
             return .convolution(conv)
 
         case OperatorCode.depthwiseConv2D:

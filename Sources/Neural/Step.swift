@@ -36,7 +36,8 @@ enum Step {
         switch self {
         case .convolution(let s):
             let kind = s.backend == .direct ? "\(s.kernelHeight)x\(s.kernelWidth)/\(s.strideHeight) direct"
-                : s.isPointwise ? "1x1" : "\(s.kernelHeight)x\(s.kernelWidth)/\(s.strideHeight) im2col"
+                : s.isPointwise ? "1x1"
+                : "\(s.kernelHeight)x\(s.kernelWidth)/\(s.strideHeight) im2col" + (s.gathersQuantized ? " u8" : "")
             return "CONV_2D \(kind)" + (s.backend == .int8 ? " int8" : "")
         case .depthwise(let s): return "DEPTHWISE_CONV_2D \(s.kernelHeight)x\(s.kernelWidth)/\(s.strideHeight)"
         case .add: return "ADD"

@@ -34,8 +34,8 @@ public final class TFLiteModel: Sendable {
     }
 
     /// - Parameter directConvolutions: false runs convolutions over few input channels (the first
-    ///   layers, on RGB) through im2col and the GEMM, as before their direct kernel: for tests that
-    ///   check the two give the same bits.
+    ///   layers, on RGB) through fp32 im2col and the GEMM, as before their own kernels (direct at
+    ///   float32, byte patches at int8): for tests that check the two give the same bits.
     @_spi(Testing)
     public init(bytes: [UInt8], name: String, backend: MatrixBackend, precision: Precision, directConvolutions: Bool) throws {
         self.name = name

@@ -37,6 +37,30 @@ void handmesh_s8_gemm(const float *a, long lda, long rowBegin, long rowEnd, long
 
 /// range[0] = min(0, min x), range[1] = max(0, max x) over `count` floats. Requires handmesh_s8_supported().
 void handmesh_s8_range(const float *x, long count, float *range);
+/// One CONV_2D at int8 whose patches are gathered as bytes (`Neural.Convolution.gathersQuantized`):
+/// the NHWC fp32 input and geometry, and the weights as `handmesh_s8_gemm` takes them (k = kernelHeight
+/// * kernelWidth * inChannels). Pads are the rows above and the columns left of the input.
+typedef struct {
+    const float *input;
+    float *output;
+    const int8_t *packed;
+    const float *scale, *sum, *bias;
+    long batch, height, width, inChannels;
+    long outHeight, outWidth, outChannels;
+    long kernelHeight, kernelWidth;
+    long strideHeight, strideWidth;
+    long padTop, padLeft;
+    /// The fused activation as a clamp: output = min(max(acc, low), high).
+    float low, high;
+} handmesh_s8_conv;
+/// Bytes of per-thread scratch `handmesh_s8_conv_rows` needs for `c`'s geometry (its pointers are not read).
+size_t handmesh_s8_conv_scratch_bytes(const handmesh_s8_conv *c);
+/// Output rows [rowBegin, rowEnd) of `c`, counting output pixels over the whole batch (row = (image *
+/// outHeight + oy) * outWidth + ox), on the grid of `range` (the input's, handmesh_s8_range). The
+/// bits of im2col at fp32 followed by handmesh_s8_gemm with the same range: the input rows the pixels
+/// read are quantized, then their patches gathered, padding at the zero point. Allocates nothing.
+/// Requires handmesh_s8_supported().
+void handmesh_s8_conv_rows(const handmesh_s8_conv *c, long rowBegin, long rowEnd, const float *range, void *scratch);
 
 /// The rotated crop of `Crop.AffineCrop.sample` (whose doc is the contract): output pixel (i, j) of
 /// an NHWC RGB tensor `outWidth` wide samples RGB24 `src` bilinearly at

@@ -14,7 +14,9 @@ import COpenBLAS
 ///
 /// A convolution over few input channels (the first layer, on RGB) skips the matrix product: the
 /// `.direct` backend (DirectConvolution.swift) reads its taps from the input in place, in the order
-/// `.packed` sums them, so it gives the same bits.
+/// `.packed` sums them, so it gives the same bits. At `.int8` such a convolution gathers its patches
+/// as bytes from the input quantized once (`gathersQuantized`, QuantizedPatches.swift), which gives
+/// the bits of gathering floats and quantizing each patch.
 struct Convolution {
     enum Backend { case packed, openBLAS, int8, direct }
 
@@ -41,6 +43,8 @@ struct Convolution {
     var padTop: Int
     var padLeft: Int
     var clamp: Clamp
+    /// `.int8` im2col only: patches gathered as bytes from the quantized input (`handmesh_s8_conv_rows`).
+    var gathersQuantized = false
 
     /// Parts of a 1x1 convolution per thread when split by rows, and when split by output channels.
     static let partsPerThread = 8
@@ -54,7 +58,10 @@ struct Convolution {
     var rowsPerBlock: Int { max(PackedGEMM.tileRows, min(252, (1 << 18) / max(depth, 1)) / PackedGEMM.tileRows * PackedGEMM.tileRows) }
     /// Floats of scratch one worker needs: its block of patches, then (for `.int8`) its block of
     /// quantized rows.
-    var scratchPerWorker: Int { backend == .direct || isPointwise ? quantizedScratch : rowsPerBlock * depth + quantizedScratch }
+    var scratchPerWorker: Int {
+        if gathersQuantized { return quantizedPatchesScratch }
+        return backend == .direct || isPointwise ? quantizedScratch : rowsPerBlock * depth + quantizedScratch
+    }
     private var quantizedScratch: Int { backend == .int8 ? (handmesh_s8_scratch_bytes(depth) + 3) / 4 : 0 }
     /// Columns of the product in the unit `multiply` splits: panels of 16 for `.packed` and `.int8`
     /// (both 16 wide), channels for `.openBLAS`.
@@ -73,7 +80,11 @@ struct Convolution {
             withUnsafeMutablePointer(to: &range) { bounds in
                 bounds.withMemoryRebound(to: Float.self, capacity: 2) { bounds in
                     handmesh_s8_range(context.arena + input, batch * height * width * inChannels, bounds)
-                    run(context, range: UnsafePointer(bounds))
+                    if gathersQuantized {
+                        runQuantizedPatches(context, range: UnsafePointer(bounds))
+                    } else {
+                        run(context, range: UnsafePointer(bounds))
+                    }
                 }
             }
         } else {

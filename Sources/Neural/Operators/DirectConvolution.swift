@@ -6,9 +6,10 @@ import CKernels
 /// then one fused multiply-add per tap, padding taps with +0, then the clamp), so at float32 the
 /// outputs are the bits `.packed` gave.
 ///
-/// `.int8` keeps im2col and the int8 GEMM, though the landmark stem runs direct in 175 against 335 µs
-/// and its landmarks come closer to LiteRT's: the int8 network then tracks the stereo clip as the
-/// fp32 one does, live jitter on view 1 1.78 mm against 1.69, over SteadyTrackTests' 1.7 mm goal.
+/// `.int8` keeps the int8 GEMM (with byte patches, QuantizedPatches.swift: 192 µs for the landmark
+/// stem), though the stem runs direct in 175 µs and its landmarks come closer to LiteRT's: the int8
+/// network then tracks the stereo clip as the fp32 one does, live jitter on view 1 1.78 mm against
+/// 1.69, over SteadyTrackTests' 1.7 mm goal.
 extension Convolution {
     /// Input channels up to which a convolution runs direct: RGB stems (3). With more, gathering a
     /// patch costs little next to multiplying it, which the GEMM's 6x16 tile does with fewer loads an FMA.
