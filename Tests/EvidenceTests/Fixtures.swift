@@ -34,9 +34,10 @@ enum Fixtures {
     }
 
     /// A tracker on the full models; `precision` is the landmark network's (the palm network's is fp32).
-    static func tracker(_ options: HandTracker.Options = .init(), precision: Precision = .float32) throws -> HandTracker {
+    static func tracker(_ options: HandTracker.Options = .init(), precision: Precision = .float32,
+                        palmPrecision: Precision = .float32) throws -> HandTracker {
         let store = try models()
-        return try HandTracker(palmModel: TFLiteModel(contentsOf: store.url(for: .palmDetectionFull)),
+        return try HandTracker(palmModel: TFLiteModel(contentsOf: store.url(for: .palmDetectionFull), precision: palmPrecision),
                                landmarkModel: TFLiteModel(contentsOf: store.url(for: .handLandmarkFull), precision: precision),
                                options: options)
     }
