@@ -6,25 +6,33 @@ import CKernels
 /// few input channels (the landmark network's RGB stem: 331 µs before), where gathering and
 /// quantizing each patch in floats cost more than multiplying it.
 extension Convolution {
-    /// The kernel's view of this convolution; the pointers are the context's, for one run.
-    private func quantizedPatches(_ context: ExecutionContext) -> handmesh_s8_conv {
-        let padded = PackedGEMM.panels(outChannels) * PackedGEMM.panelWidth
-        let b = context.weights + bias
-        return handmesh_s8_conv(
-            input: UnsafePointer(context.arena + input), output: context.arena + output,
-            packed: context.bytes + weights, scale: b, sum: b + padded, bias: b + 2 * padded,
+    /// The kernel's view of this convolution's geometry, without pointers.
+    private var patchGeometry: handmesh_s8_conv {
+        handmesh_s8_conv(
+            input: nil, output: nil, packed: nil, scale: nil, sum: nil, bias: nil,
             batch: batch, height: height, width: width, inChannels: inChannels,
             outHeight: outHeight, outWidth: outWidth, outChannels: outChannels,
             kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideHeight, strideWidth: strideWidth,
             padTop: padTop, padLeft: padLeft, low: clamp.low, high: clamp.high)
     }
 
-    /// Floats of scratch one worker needs (the geometry only; no pointer is read).
+    /// The geometry with this run's tensors and weights; the pointers are the context's.
+    private func quantizedPatches(_ context: ExecutionContext) -> handmesh_s8_conv {
+        let padded = PackedGEMM.panels(outChannels) * PackedGEMM.panelWidth
+        let b = context.weights + bias
+        var conv = patchGeometry
+        conv.input = UnsafePointer(context.arena + input)
+        conv.output = context.arena + output
+        conv.packed = context.bytes + weights
+        conv.scale = b
+        conv.sum = b + padded
+        conv.bias = b + 2 * padded
+        return conv
+    }
+
+    /// Floats of scratch one worker needs.
     var quantizedPatchesScratch: Int {
-        var geometry = handmesh_s8_conv()
-        geometry.height = height; geometry.width = width; geometry.inChannels = inChannels
-        geometry.outWidth = outWidth; geometry.kernelHeight = kernelHeight; geometry.kernelWidth = kernelWidth
-        geometry.strideHeight = strideHeight
+        var geometry = patchGeometry
         return (handmesh_s8_conv_scratch_bytes(&geometry) + 3) / 4
     }
 
