@@ -28,6 +28,25 @@ struct ExecutionContext {
     }
 }
 
+extension ExecutionContext {
+    /// Floats an elementwise pass must have per part before it is split: below that the hand-off to
+    /// a worker costs more than the pass.
+    static let elementsPerPart = 1 << 15
+
+    /// Parts for an elementwise pass over `count` floats: at most two per thread, so a thread that
+    /// has its core takes over from one that has not (`WorkerPool`).
+    func elementwiseParts(_ count: Int) -> Int { min(2 * threads, max(1, count / Self.elementsPerPart)) }
+}
+
+/// Part `part` of `parts` contiguous ranges over `0..<count`, each a whole number of `unit`s but the
+/// last, which ends at `count`.
+@inline(__always)
+func partRange(_ part: Int, of parts: Int, count: Int, unit: Int) -> Range<Int> {
+    let units = count / unit
+    let lower = part * units / parts * unit
+    return lower..<(part == parts - 1 ? count : (part + 1) * units / parts * unit)
+}
+
 /// One part of an operator split over the interpreter's threads: `job` points at the operator's
 /// values for this run, `index` is the part, `worker` the thread (for its scratch). A C function
 /// captures nothing, so handing it to the workers allocates nothing; a Swift closure's context

@@ -1,4 +1,5 @@
-/// PRELU with one alpha per channel (the innermost dimension): x if x ≥ 0, else alpha·x.
+/// PRELU with one alpha per channel (the innermost dimension): x if x ≥ 0, else alpha·x. Split over
+/// the threads by pixels for large tensors, as ADD is.
 struct PReLU {
     var input: Int
     var output: Int
@@ -7,10 +8,27 @@ struct PReLU {
     var channels: Int
 
     func run(_ context: ExecutionContext) {
-        let x = context.arena + input, y = context.arena + output, alpha = context.weights + alpha
+        let job = Parts(op: self, x: UnsafePointer(context.arena + input), y: context.arena + output,
+                        alpha: context.weights + alpha, parts: context.elementwiseParts(count))
+        context.parallel(job.parts, job) { job, part, _ in
+            let j = job.assumingMemoryBound(to: Parts.self).pointee
+            j.op.apply(j.x, j.y, j.alpha, partRange(part, of: j.parts, count: j.op.count, unit: max(j.op.channels, 1)))
+        }
+    }
+
+    /// One run's values for the workers (`ExecutionContext.parallel`).
+    private struct Parts {
+        let op: PReLU
+        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, alpha: UnsafePointer<Float>
+        let parts: Int
+    }
+
+    /// Pixels `range` covers (a range of whole pixels).
+    private func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ alpha: UnsafePointer<Float>,
+                       _ range: Range<Int>) {
         let zero = SIMD8<Float>(repeating: 0)
-        var base = 0
-        while base < count {
+        var base = range.lowerBound
+        while base < range.upperBound {
             var c = 0
             while c + 8 <= channels {
                 let v = load8(x + base + c)
