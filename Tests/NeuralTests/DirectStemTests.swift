@@ -5,26 +5,7 @@ import XCTest
 /// the packed GEMM. At float32 the two must give the same bits on every output of every network.
 final class DirectStemTests: XCTestCase {
     func testFloat32OutputsAreTheBitsOfIm2col() throws {
-        let manifest = try Fixtures.manifest()
-        for network in HandNetwork.allCases {
-            guard let entry = manifest.models.first(where: { $0.model == network.rawValue }) else {
-                return XCTFail("manifest has no entry for \(network.rawValue): rerun `\(Fixtures.referenceCommand)`")
-            }
-            let bytes = try Fixtures.modelBytes(network)
-            let direct = try TFLiteModel(bytes: bytes, name: network.rawValue)
-            let im2col = try TFLiteModel(bytes: bytes, name: network.rawValue, backend: .packed, precision: .float32,
-                                         directConvolutions: false)
-            XCTAssertEqual(direct.operatorLabels.first?.hasSuffix(" direct"), true, "\(network): \(direct.operatorLabels[0])")
-            XCTAssertEqual(im2col.operatorLabels.first?.hasSuffix(" im2col"), true, "\(network): \(im2col.operatorLabels[0])")
-            XCTAssertEqual(direct.operatorLabels.dropFirst(), im2col.operatorLabels.dropFirst(), "\(network): only the stem changes")
-            for threads in [1, 2] {
-                let ours = try Interpreter(model: direct, threads: threads), theirs = try Interpreter(model: im2col, threads: threads)
-                for input in entry.inputs {
-                    let pixels = try Fixtures.floats("\(network.rawValue).\(input).input.f32")
-                    XCTAssertEqual(Self.run(ours, pixels), Self.run(theirs, pixels), "\(network) on \(input), \(threads) threads")
-                }
-            }
-        }
+        try expectSameBits(.float32, stem: " direct", before: " im2col", restUnchanged: true)
     }
 
     /// At int8 the stems gather their patches as bytes from the input quantized once; before, they
@@ -35,20 +16,29 @@ final class DirectStemTests: XCTestCase {
             // Without VNNI, asking for int8 gives the fp32 engine, which the test above covers.
             return XCTAssertEqual(try Fixtures.model(.handLandmarkFull, precision: .int8).precision, .float32)
         }
+        try expectSameBits(.int8, stem: " im2col u8 int8", before: " im2col int8", restUnchanged: false)
+    }
+
+    /// Every network at `precision` with its stem's own kernel (first label ending in `stem`) against
+    /// fp32 im2col and the GEMM (`before`), on every reference input, at 1 and 2 threads.
+    func expectSameBits(_ precision: Precision, stem: String, before: String, restUnchanged: Bool) throws {
         let manifest = try Fixtures.manifest()
         for network in HandNetwork.allCases {
             guard let entry = manifest.models.first(where: { $0.model == network.rawValue }) else {
                 return XCTFail("manifest has no entry for \(network.rawValue): rerun `\(Fixtures.referenceCommand)`")
             }
             let bytes = try Fixtures.modelBytes(network)
-            let bytePatches = try TFLiteModel(bytes: bytes, name: network.rawValue, backend: .packed, precision: .int8,
-                                              directConvolutions: true)
-            let floatPatches = try TFLiteModel(bytes: bytes, name: network.rawValue, backend: .packed, precision: .int8,
-                                               directConvolutions: false)
-            XCTAssertEqual(bytePatches.operatorLabels.first?.hasSuffix(" im2col u8 int8"), true, "\(network): \(bytePatches.operatorLabels[0])")
-            XCTAssertEqual(floatPatches.operatorLabels.first?.hasSuffix(" im2col int8"), true, "\(network): \(floatPatches.operatorLabels[0])")
+            let ownKernel = try TFLiteModel(bytes: bytes, name: network.rawValue, backend: .packed, precision: precision,
+                                            directConvolutions: true)
+            let im2col = try TFLiteModel(bytes: bytes, name: network.rawValue, backend: .packed, precision: precision,
+                                         directConvolutions: false)
+            XCTAssertEqual(ownKernel.operatorLabels.first?.hasSuffix(stem), true, "\(network): \(ownKernel.operatorLabels[0])")
+            XCTAssertEqual(im2col.operatorLabels.first?.hasSuffix(before), true, "\(network): \(im2col.operatorLabels[0])")
+            if restUnchanged {
+                XCTAssertEqual(ownKernel.operatorLabels.dropFirst(), im2col.operatorLabels.dropFirst(), "\(network): only the stem changes")
+            }
             for threads in [1, 2] {
-                let ours = try Interpreter(model: bytePatches, threads: threads), theirs = try Interpreter(model: floatPatches, threads: threads)
+                let ours = try Interpreter(model: ownKernel, threads: threads), theirs = try Interpreter(model: im2col, threads: threads)
                 for input in entry.inputs {
                     let pixels = try Fixtures.floats("\(network.rawValue).\(input).input.f32")
                     XCTAssertEqual(Self.run(ours, pixels), Self.run(theirs, pixels), "\(network) on \(input), \(threads) threads")
