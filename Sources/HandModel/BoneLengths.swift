@@ -113,6 +113,17 @@ extension HandModel {
         }
     }
 
+    /// Convenience for tools and tests: the keypoints at `p` with their bones scaled by `factors`
+    /// (20, `BoneLengths`), as a track's fit carries them.
+    public func keypoints(_ p: HandParameters, boneFactors factors: [Double]) -> [SIMD3<Double>] {
+        let posed = keypoints(p).flatMap { [$0.x, $0.y, $0.z] }
+        var scaled = [Double](repeating: 0, count: posed.count)
+        posed.withUnsafeBufferPointer { k in
+            factors.withUnsafeBufferPointer { f in scaled.withUnsafeMutableBufferPointer { BoneLengths.scale(k.baseAddress!, into: $0.baseAddress!, factors: f) } }
+        }
+        return (0..<Self.keypointCount).map { SIMD3(scaled[3 * $0], scaled[3 * $0 + 1], scaled[3 * $0 + 2]) }
+    }
+
     /// All vertices of the hand at `p` with its bones scaled by `factors` (20, `BoneLengths`).
     public func vertices(_ p: HandParameters, boneFactors factors: UnsafeBufferPointer<Double>,
                          into out: UnsafeMutableBufferPointer<SIMD3<Double>>, workspace: HandModelWorkspace) {

@@ -35,17 +35,32 @@ struct EvalRegressor: ParsableCommand {
         for path in records {
             let evidence = try EvidenceRecords(contentsOf: URL(fileURLWithPath: path))
             let fits = try ScoredHands(path: path)
-            var toFit: [Double] = [], toTruth: [Double] = []
+            var toFit: [Double] = [], toFitOnTrack: [Double] = [], toTruth: [Double] = []
             for case let frame? in evidence.frames where frame.index >= fromFrame {
                 var p = HandParameters()
                 r.predict(frame.evidence, into: &p, workspace: &ws)
                 let joints = models[frame.evidence.isLeft]!.keypoints(p)
-                if let fitted = fits.hands[frame.index]?.joints3d { toFit.append(Procrustes.alignedMeanDistance(joints, fitted) * 1000) }
+                let fit = fits.hands[frame.index]
+                if let fitted = fit?.joints3d {
+                    toFit.append(Procrustes.alignedMeanDistance(joints, fitted) * 1000)
+                    // A track's hand is its shape and bone factors, which no single frame's regression
+                    // gives: the regressor's pose on the track's hand says how far its pose alone is.
+                    if let shape = fit?.shape, let factors = fit?.boneFactors {
+                        var onTrack = p
+                        onTrack.shape = shape
+                        let posed = models[frame.evidence.isLeft]!.keypoints(onTrack, boneFactors: factors)
+                        toFitOnTrack.append(Procrustes.alignedMeanDistance(posed, fitted) * 1000)
+                    }
+                }
                 // The joints are aligned onto the triangulated points (metric: StereoScore.metricScale).
                 if let t = truth[frame.index] { toTruth.append(Procrustes.alignedMeanDistance(joints, t) * 1000) }
             }
             print(String(format: "%@: %d frames from %d; regressor alone against the fits %.2f mm PA-MPJPE (median %.2f)",
                          path, toFit.count, fromFrame, FitBenchmark.mean(toFit), FitBenchmark.median(toFit)))
+            if !toFitOnTrack.isEmpty {
+                print(String(format: "  its pose on the track's hand (shape, bone factors) %.2f mm (median %.2f)",
+                             FitBenchmark.mean(toFitOnTrack), FitBenchmark.median(toFitOnTrack)))
+            }
             if !toTruth.isEmpty {
                 print(String(format: "  against triangulated points %.2f mm over %d frames", FitBenchmark.mean(toTruth), toTruth.count))
             }

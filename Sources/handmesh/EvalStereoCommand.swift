@@ -90,6 +90,10 @@ struct ScoredHands {
         var landmarks: [SIMD2<Double>]
         var world: [SIMD3<Double>]?
         var joints3d: [SIMD3<Double>]?
+        /// The track's shape and bone-length factors the fit carried (`shape`, `bone_factors`), when
+        /// the record has them.
+        var shape: [Double]?
+        var boneFactors: [Double]?
     }
     var hands: [Int: Hand] = [:]
     /// Every frame the records hold, with a hand or not.
@@ -118,8 +122,11 @@ struct ScoredHands {
             guard let l = hand["landmarks"] as? [[Double]], l.count == 21, l.allSatisfy({ $0.count == 2 }) else {
                 throw ValidationError("\(path): line \(n + 1): landmarks must be 21 [x, y] pairs")
             }
+            let factors = (hand["bone_factors"] as? [Double]).flatMap { $0.count == BoneLengths.count ? $0 : nil }
             hands[frame] = Hand(landmarks: l.map { SIMD2($0[0], $0[1]) }, world: points3("world_landmarks"),
-                                joints3d: points3("joints3d"))
+                                joints3d: points3("joints3d"),
+                                shape: (hand["shape"] as? [Double]).flatMap { $0.count == HandParameters.shapeCount ? $0 : nil },
+                                boneFactors: factors)
         }
     }
 }

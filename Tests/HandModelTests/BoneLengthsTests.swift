@@ -11,12 +11,7 @@ final class BoneLengthsTests: XCTestCase {
 
     /// The posed keypoints and their scaled copy, flat.
     static func keypoints(_ model: HandModel, _ p: HandParameters, factors: [Double]) -> (posed: [Double], scaled: [Double]) {
-        let posed = model.keypoints(p).flatMap { [$0.x, $0.y, $0.z] }
-        var scaled = [Double](repeating: 0, count: 63)
-        posed.withUnsafeBufferPointer { k in
-            factors.withUnsafeBufferPointer { f in scaled.withUnsafeMutableBufferPointer { BoneLengths.scale(k.baseAddress!, into: $0.baseAddress!, factors: f) } }
-        }
-        return (posed, scaled)
+        (model.keypoints(p).flatMap { [$0.x, $0.y, $0.z] }, model.keypoints(p, boneFactors: factors).flatMap { [$0.x, $0.y, $0.z] })
     }
 
     func testOnesChangeNothing() {
