@@ -13,7 +13,7 @@ struct FitsOptions: ParsableArguments {
     var realShare = SelfAugmentation().realShare
     @Option(help: "Never read fits of frames at or after this index (the held-out part of the clips).")
     var beforeFrame: Int?
-    @Flag(inversion: .prefixedNo, help: "Refit each kept frame's pose and shape to its fitted joints without the track's bone factors.")
+    @Flag(inversion: .prefixedNo, help: "Refit each kept frame's pose and shape to its fitted joints without the track's bone factors, starting from the bundled regressor's estimate.")
     var refit = true
 
     /// The kept fits (none without --from-fits) and the augmentation; prints what was kept and why
