@@ -18,8 +18,8 @@ public struct MaskSampleGenerator {
     public var augmentation = MaskAugmentation()
     /// The share of samples drawn as a hand dataset's 224 px crops (`CropScene`: fx 300-800, the
     /// hand 25-70% of the frame, any view, sometimes cut by the frame's edge) rather than as
-    /// `MaskScene`'s webcam frames. 0 (the committed weights) draws no random number for it, so
-    /// those weights are reproduced bit for bit; 0.5 was measured (README, "Real masks").
+    /// `MaskScene`'s webcam frames. 0 (the committed weights' setting) draws no random number for
+    /// it; 0.5 was measured (README, "Real masks").
     public var cropShare = 0.0
     /// Confident fits of real footage; `selfAugmentation.realShare` of the webcam-frame samples are
     /// drawn around them. None (the committed weights) draws no random number for it.

@@ -38,8 +38,8 @@ struct FitsOptions: ParsableArguments {
         return (fitted.frames, augmentation)
     }
 
-    /// What the weights' file records about the fits; nothing without them, so that model-only
-    /// weights are reproduced byte for byte.
+    /// What the weights' file records about the fits; nothing without them, so that a model-only
+    /// training writes the same bytes as before the option existed.
     func metadata(kept: Int) -> [String: String] {
         guard !paths.isEmpty else { return [:] }
         var m = ["from_fits": paths.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ","),

@@ -12,10 +12,9 @@ struct Train: ParsableCommand {
 
 /// `handmesh train regressor`: the iterative regressor of the fitting stage, on hands sampled
 /// from the built-in hand model with synthesized evidence and, with `--from-fits`, around
-/// HandMesh's own fits of real footage (self-data augmentation). The committed weights come from
-///   handmesh train regressor
-/// (seed 20190616, 6000 steps of 256, one BLAS thread: the same weights bit for bit). The
-/// self-augmented candidate of README "Self-data augmentation" is reproduced as described there.
+/// HandMesh's own fits of real footage (self-data augmentation). A seed gives the same weights bit
+/// for bit (one BLAS thread). The committed weights are self-augmented: README "Self-data
+/// augmentation" gives the commands, model-only weights first, that reproduce them.
 struct TrainRegressor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "regressor",

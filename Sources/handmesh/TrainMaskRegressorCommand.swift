@@ -48,7 +48,7 @@ struct TrainMaskRegressor: ParsableCommand {
             "producer": "handmesh train mask-regressor", "steps": "\(options.steps)", "batch_size": "\(options.batchSize)",
             "seed": "\(options.seed)",
         ]
-        // Only when used, so that the committed weights' file is reproduced byte for byte.
+        // Only when used, so that a training without it writes the same bytes as before it existed.
         if options.cropShare > 0 { metadata["crop_share"] = "\(options.cropShare)" }
         metadata.merge(fits.metadata(kept: fitted.count)) { a, _ in a }
         try regressor.write(to: URL(fileURLWithPath: path), metadata: metadata)
