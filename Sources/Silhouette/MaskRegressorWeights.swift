@@ -27,8 +27,8 @@ extension MaskRegressor {
     }
 
     /// The committed weights (Sources/Silhouette/Resources/mask-regressor.safetensors, made by
-    /// `handmesh train mask-regressor` at commit 952832c; today's training gives other bytes that
-    /// score alike, README "Real masks").
+    /// `handmesh train mask-regressor` on another machine: OpenBLAS's kernels differ by CPU, and a
+    /// training here gives other bytes that score alike, README "Real masks").
     public static func bundled() throws -> MaskRegressor {
         guard let url = Bundle.module.url(forResource: bundledResourceName, withExtension: "safetensors") else {
             throw FittingError("Silhouette resources", "\(bundledResourceName).safetensors is missing from the bundle")
