@@ -122,11 +122,12 @@ struct ScoredHands {
             guard let l = hand["landmarks"] as? [[Double]], l.count == 21, l.allSatisfy({ $0.count == 2 }) else {
                 throw ValidationError("\(path): line \(n + 1): landmarks must be 21 [x, y] pairs")
             }
-            let factors = (hand["bone_factors"] as? [Double]).flatMap { $0.count == BoneLengths.count ? $0 : nil }
+            func values(_ key: String, count: Int) -> [Double]? {
+                (hand[key] as? [Double]).flatMap { $0.count == count ? $0 : nil }
+            }
             hands[frame] = Hand(landmarks: l.map { SIMD2($0[0], $0[1]) }, world: points3("world_landmarks"),
-                                joints3d: points3("joints3d"),
-                                shape: (hand["shape"] as? [Double]).flatMap { $0.count == HandParameters.shapeCount ? $0 : nil },
-                                boneFactors: factors)
+                                joints3d: points3("joints3d"), shape: values("shape", count: HandParameters.shapeCount),
+                                boneFactors: values("bone_factors", count: BoneLengths.count))
         }
     }
 }

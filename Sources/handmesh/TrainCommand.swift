@@ -13,8 +13,9 @@ struct Train: ParsableCommand {
 /// `handmesh train regressor`: the iterative regressor of the fitting stage, on hands sampled
 /// from the built-in hand model with synthesized evidence and, with `--from-fits`, around
 /// HandMesh's own fits of real footage (self-data augmentation). A seed gives the same weights bit
-/// for bit (one BLAS thread) wherever OpenBLAS picks the same kernels. The committed weights are self-augmented: README "Self-data
-/// augmentation" gives the commands, model-only weights first, that reproduce them.
+/// for bit (one BLAS thread) wherever OpenBLAS picks the same kernels. The committed weights are
+/// self-augmented: README "Self-data augmentation" gives the commands, model-only weights first,
+/// that reproduce them.
 struct TrainRegressor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "regressor",
