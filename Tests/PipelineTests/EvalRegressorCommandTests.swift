@@ -9,8 +9,7 @@ import XCTest
 /// must not.
 final class EvalRegressorCommandTests: XCTestCase {
     func testThePoseOnTheTracksHandIsScoredWithTheRecordsShapeAndBoneFactors() throws {
-        let clip = "\(Fixtures.repositoryRoot)/../shared/data/stereo-hand/cam0_test.mp4"
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip()
         let directory = try TemporaryDirectory()
         let recorded = directory.file("cam0.ndjson"), built = directory.file("built.ndjson")
         let run = try runTool(try Fixtures.handmeshBinary(), ["run", "--input", clip, "--output", "ndjson:\(recorded)"], timeout: 300)

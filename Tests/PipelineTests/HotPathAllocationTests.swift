@@ -12,8 +12,7 @@ import XCTest
 /// executable's own allocator entry points (AllocationCounter), for every thread.
 final class HotPathAllocationTests: XCTestCase {
     func testWarmFramesAllocateNothingInEvidenceAndFitting() throws {
-        let clip = Fixtures.realClipPath
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip()
         let candidates = [ModelStore(), ModelStore(directory: URL(fileURLWithPath: "\(Fixtures.repositoryRoot)/.cache/models"))]
         guard let store = candidates.first(where: { s in HandNetwork.allCases.allSatisfy { FileManager.default.fileExists(atPath: s.url(for: $0).path) } }) else {
             throw MissingTestInput("hand models missing; run `handmesh models fetch`")

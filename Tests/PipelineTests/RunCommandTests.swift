@@ -31,8 +31,7 @@ final class RunCommandTests: XCTestCase {
     }
 
     func testTheRealClipGives378FrameRecords() throws {
-        let clip = Fixtures.realClipPath
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip()
         let directory = try TemporaryDirectory()
         let output = directory.file("cam0.ndjson")
         let result = try run(["--input", clip, "--output", "ndjson:\(output)"])
@@ -50,8 +49,7 @@ final class RunCommandTests: XCTestCase {
     /// evidence tests' oracle); every such frame must carry a fitted hand whose joints project
     /// onto its landmarks.
     func testTheRealClipIsTrackedAndFittedWithAnOverlay() throws {
-        let clip = Fixtures.realClipPath
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip()
         let directory = try TemporaryDirectory()
         let output = directory.file("cam0.ndjson"), overlay = directory.file("overlay.mp4")
         let config = "\(Fixtures.repositoryRoot)/Config/examples/desk-view0.toml"
@@ -265,8 +263,7 @@ final class RunCommandTests: XCTestCase {
 /// left while a file runs, and one summary line at the end (issue 19).
 final class ProgressDisplayTests: XCTestCase {
     func testATerminalSeesTheTimeLeftAndASummary() throws {
-        let clip = Fixtures.realClipPath
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip()
         let command = "\(try Fixtures.handmeshBinary()) run --input \(clip) --output ndjson:/dev/null"
         let result = try runTool("/usr/bin/script", ["-qec", command, "/dev/null"], timeout: 120)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)

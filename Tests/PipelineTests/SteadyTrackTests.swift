@@ -14,8 +14,7 @@ final class SteadyTrackTests: XCTestCase {
     }
 
     func view(_ n: Int) throws -> String {
-        let clip = "\(Fixtures.repositoryRoot)/../shared/data/stereo-hand/cam\(n)_test.mp4"
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip(view: n)
         return clip
     }
 

@@ -7,8 +7,7 @@ final class StillImageAccuracyTests: XCTestCase {
     /// Every 6th frame of a view (mirrored with `hflip`) as PNGs, and a manifest naming each by its
     /// frame number.
     private func photos(view: Int, mirrored: Bool, in directory: TemporaryDirectory) throws -> String {
-        let clip = "\(Fixtures.repositoryRoot)/../shared/data/stereo-hand/cam\(view)_test.mp4"
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip(view: view)
         let folder = directory.file("cam\(view)\(mirrored ? "-mirror" : "")")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let filter = "select=not(mod(n\\,6))" + (mirrored ? ",hflip" : "")

@@ -11,8 +11,7 @@ final class StillImageRunTests: XCTestCase {
     /// Every 40th frame of the real clip as f_001.png … f_010.png, plus f_003b.png (360x360) and
     /// f_004c.jpg, and a text file a folder input must skip. Returns the photos in name order.
     private func makePhotos(in directory: TemporaryDirectory) throws -> [String] {
-        let clip = Fixtures.realClipPath
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip()
         for arguments in [["-i", clip, "-vf", "select=not(mod(n\\,40))", "-vsync", "0", directory.file("f_%03d.png")],
                           ["-i", directory.file("f_003.png"), "-vf", "scale=360:360", directory.file("f_003b.png")],
                           ["-i", directory.file("f_004.png"), directory.file("f_004c.jpg")]] {

@@ -24,7 +24,14 @@ enum Fixtures {
 
     static let schemaPath = "\(repositoryRoot)/schema/handmesh-record.schema.json"
     static let exampleConfigPath = "\(repositoryRoot)/Config/handmesh.example.toml"
-    static let realClipPath = "\(repositoryRoot)/../shared/data/stereo-hand/cam0_test.mp4"
+
+    /// A view of the real stereo clip (`../shared/data/stereo-hand/camN_test.mp4`), or the missing
+    /// input named, so a test without `../shared` beside the repository says why.
+    static func realClip(view: Int = 0) throws -> String {
+        let clip = "\(repositoryRoot)/../shared/data/stereo-hand/cam\(view)_test.mp4"
+        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        return clip
+    }
 
     /// Encodes a test pattern with the ffmpeg CLI (H.264 when available, else MPEG-4 Part 2).
     static func makeClip(at path: String, seconds: Double = 2, size: String = "320x240", rate: Int = 30) throws {

@@ -6,8 +6,7 @@ import XCTest
 /// command that reproduces the committed weights does with all four runs.
 final class TrainFromFitsCommandTests: XCTestCase {
     func testQuickTrainingFromARunsFits() throws {
-        let clip = "\(Fixtures.repositoryRoot)/../shared/data/stereo-hand/cam0_test.mp4"
-        guard FileManager.default.fileExists(atPath: clip) else { throw MissingTestInput("\(clip) is missing; the suite reads ../shared beside the repository") }
+        let clip = try Fixtures.realClip()
         let directory = try TemporaryDirectory()
         let fits = directory.file("cam0.ndjson"), weights = directory.file("regressor.safetensors")
         let run = try runTool(try Fixtures.handmeshBinary(), ["run", "--config", "\(Fixtures.repositoryRoot)/Config/examples/desk-view0.toml",
