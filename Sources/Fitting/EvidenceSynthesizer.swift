@@ -31,6 +31,10 @@ public struct EvidenceSynthesizer: Sendable {
     public var outliers = 0.01
     /// Range of hand distances, metres.
     public var distance: ClosedRange<Double> = 0.25...1.0
+    /// Whether a sampled hand's keypoints take the landmark network's proportions
+    /// (`HandModel.landmarkBoneFactors`), as a landmark network reports them and as a fit with
+    /// `FitSettings.landmarkProportions` reads them; otherwise the model's own.
+    public var landmarkProportions = true
 
     public init() {}
 
@@ -50,7 +54,7 @@ public struct EvidenceSynthesizer: Sendable {
         var p = HandParameters(pose: pose, shape: shape)
         let rotation = given ?? AxisAngle.random(&rng)
         p.globalOrient = AxisAngle.vector(rotation)
-        let local = model.keypoints(p)
+        let local = keypoints(model, p)
         var centroid = SIMD3<Double>.zero
         for k in local { centroid += k }
         centroid /= Double(local.count)
@@ -75,6 +79,16 @@ public struct EvidenceSynthesizer: Sendable {
         let joints = local.map { $0 + p.transl }
         return SyntheticHand(parameters: p, joints: joints,
                              evidence: evidence(for: joints, camera: camera, rng: &rng), camera: camera)
+    }
+
+    /// The keypoints a landmark network would place on `model` at `p` (`landmarkProportions`).
+    public func keypoints(_ model: HandModel, _ p: HandParameters) -> [SIMD3<Double>] {
+        landmarkProportions ? model.keypoints(p, boneFactors: model.landmarkBoneFactors) : model.keypoints(p)
+    }
+
+    /// The mesh that goes with `keypoints(_:_:)`: stretched with them (`BoneLengths`).
+    public func vertices(_ model: HandModel, _ p: HandParameters) -> [SIMD3<Double>] {
+        landmarkProportions ? model.vertices(p, boneFactors: model.landmarkBoneFactors) : model.vertices(p)
     }
 
     /// Evidence for known camera-frame keypoints.

@@ -64,13 +64,15 @@ public enum FitBenchmark {
                                               camera: camera, width: width, height: height, rng: &rng)
             fitter.fit(hand.evidence, time: 0, continuesTrack: false, into: &result)
             pa.append(Procrustes.alignedMeanDistance(result.joints3d, hand.joints) * 1000)
-            vertex.append(Procrustes.alignedMeanDistance(model.vertices(result.parameters), model.vertices(hand.parameters)) * 1000)
+            // Both meshes stretched as their keypoints are (the landmark proportions, the fit's factors).
+            vertex.append(Procrustes.alignedMeanDistance(model.vertices(result.parameters, boneFactors: result.boneFactors),
+                                                         synthesizer.vertices(model, hand.parameters)) * 1000)
             ms.append(result.milliseconds)
             its.append(Double(result.iterations))
             rep.append(result.reprojectionPixels)
             if let r = regressor {
                 r.predict(hand.evidence, into: &estimate, workspace: &ws!)
-                reg.append(Procrustes.alignedMeanDistance(model.keypoints(estimate), hand.joints) * 1000)
+                reg.append(Procrustes.alignedMeanDistance(synthesizer.keypoints(model, estimate), hand.joints) * 1000)
             }
         }
         return Recovery(hands: hands, paMPJPE: mean(pa), paMPJPEMedian: median(pa), vertexError: mean(vertex),
@@ -98,7 +100,7 @@ public enum FitBenchmark {
                                          width: width, height: height, rng: &rng)
             for f in 0..<frames {
                 let p = motion.parameters(at: Double(f) / Double(max(frames - 1, 1)))
-                let joints = model.keypoints(p)
+                let joints = synthesizer.keypoints(model, p)
                 let evidence = synthesizer.evidence(for: joints, camera: camera, rng: &rng)
                 fitter.fit(evidence, time: Double(f) / 30, continuesTrack: f > 0, into: &result)
                 if f == 0 {

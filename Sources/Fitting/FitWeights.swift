@@ -16,6 +16,16 @@ public struct FitWeights: Sendable, Equatable {
     public var warmPixelSigma: Double? = 3
     /// World landmarks (root-relative, metres) per unit residual.
     public var worldSigma: Double = 0.01
+    /// Each keypoint's share of the world-landmark term, in MediaPipe's order. The network's world
+    /// PIP and DIP landmarks are its least faithful: on the stereo clip their phalanges come out
+    /// 0.43–0.54 (proximal) and 1.2–1.8 (middle, distal) times the triangulated ones' share of the
+    /// hand, where its palm rays are within 8%. So the finger joints between MCP and tip take
+    /// their depth from the keypoints, the bone lengths and the other landmarks. Measured on the
+    /// stereo clip, calibrated, against points triangulated from both views (`handmesh eval
+    /// stereo`, two-pass; views 0 / 1 and cross-view over the whole clip, then over the held-out
+    /// frames 252–377): 7.43 / 8.07 mm and 9.8 mm (8.64 / 10.21 and 12.3) without them, 7.69 / 8.44
+    /// and 10.0 (8.81 / 10.52 and 12.3) with every landmark at full weight.
+    public var worldJointWeights: [Double] = (0..<21).map { [6, 7, 10, 11, 14, 15, 18, 19].contains($0) ? 0 : 1 }
     /// Huber threshold of a keypoint's reprojection error, pixels.
     public var pixelHuber: Double = 12
     /// Huber threshold of a keypoint's world-landmark error, metres.

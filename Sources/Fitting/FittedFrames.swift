@@ -168,8 +168,9 @@ public struct FittedFrames: Sendable {
     /// Replaces each frame's parameters by the right-hand `model`'s cold fit to its fitted joints.
     /// The records' pose and shape go with per-track bone-length factors that they do not carry:
     /// on the stereo clip the parameters' own joints lie 9–13 mm from `joints3d`, further from the
-    /// triangulated points than the regressor alone. Refitted without bone factors, the model's
-    /// joints are the fitted hand's as nearly as its pose and shape allow.
+    /// triangulated points than the regressor alone. Refitted as a cold start is, at the landmark
+    /// network's proportions (`FitSettings.landmarkProportions`), the pose is the one a fit would
+    /// give these joints, which is what the regressor is to predict.
     public mutating func refit(model: HandModel, regressor: HandRegressor?) {
         // Any camera views the same points: one that sees them whole.
         let camera = PinholeCamera.defaultCamera(width: 720, height: 720, fieldOfViewDegrees: 60)

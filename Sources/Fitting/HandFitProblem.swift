@@ -5,7 +5,8 @@ import COpenBLAS
 /// - robust (Huber) reprojection of the 21 keypoints, weighted by confidence, through the
 ///   camera with its lens distortion;
 /// - alignment of the centroid-relative keypoints to the centroid-relative world landmarks
-///   times the track's scale (keeping the landmarks' orientation, which carries information);
+///   times the track's scale (keeping the landmarks' orientation, which carries information), each
+///   keypoint weighted by `FitWeights.worldJointWeights`;
 /// - joint limits as soft (one-sided quadratic) barriers, and closeness to the regressor's pose;
 /// - a shape prior, when shape is free (otherwise shape is held at the track's estimate);
 /// - a temporal term toward the previous frame's solution, when there is one.
@@ -238,9 +239,10 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
             for j in 0..<21 {
                 let d = ((point(j) - centroid) - s * worldCentered[j]) * invWorld
                 let sq2 = (d * d).sum()
-                world += 0.5 * worldWeight * huberWorld.rho(sq2)
+                let weight = worldWeight * w.worldJointWeights[j]
+                world += 0.5 * weight * huberWorld.rho(sq2)
                 if jacobianRows {
-                    let sq = (worldWeight * huberWorld.weight(sq2)).squareRoot()
+                    let sq = (weight * huberWorld.weight(sq2)).squareRoot()
                     let f = sq * invWorld
                     for c in 0..<3 {
                         let row = D + (base + 3 * j + c) * 61

@@ -71,7 +71,14 @@ public final class HandFitter {
         // and the same value every time, as the neural engine sets it.
         openblas_set_num_threads(1)
         trackShape.estimateBones = settings.estimateBoneLengths
+        trackShape.centerBones(on: boneCenter)
         resetFilter()
+    }
+
+    /// Where the track's bone factors start (`TrackShape.boneCenter`).
+    var boneCenter: [Double] {
+        settings.estimateBoneLengths && settings.landmarkProportions
+            ? model.landmarkBoneFactors : [Double](repeating: 1, count: BoneLengths.count)
     }
 
     func resetFilter() {
@@ -89,6 +96,7 @@ public final class HandFitter {
             trackShape.estimateBones = settings.estimateBoneLengths
             shapeCarried = true
         } else {
+            if trackShape.boneCenter != boneCenter { trackShape.centerBones(on: boneCenter) }
             trackShape.reset()
             shapeCarried = false
         }

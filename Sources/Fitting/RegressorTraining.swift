@@ -46,7 +46,18 @@ public struct RegressorTrainingReport: Sendable, Equatable {
 public struct RegressorSampleGenerator {
     public let model: HandModel
     let sampler: PoseSampler
-    public var synthesizer = EvidenceSynthesizer()
+    /// Keypoints at the model's own proportions, not the landmark network's
+    /// (`EvidenceSynthesizer.landmarkProportions`). Trained on the network's, the regressor was
+    /// better on synthetic hands of those proportions (`handmesh bench fit`, regressor alone: 3.99
+    /// against 5.90 mm) and worse on real ones: the stereo clip's held-out frames 252–377
+    /// (`handmesh eval stereo`, two-pass, views 0 / 1) read 8.99 / 12.30 mm model-only and 8.64 /
+    /// 11.54 self-augmented, against 8.72 / 10.48 and 8.69 / 10.25 trained as here. The real world
+    /// landmarks match neither proportions (`FitWeights.worldJointWeights`).
+    public var synthesizer: EvidenceSynthesizer = {
+        var s = EvidenceSynthesizer()
+        s.landmarkProportions = false
+        return s
+    }()
     var keypointFunction: HandModelKeypoints
     /// Confident fits of real footage to draw `augmentation.realShare` of the samples around.
     public var fits: [FittedFrame]

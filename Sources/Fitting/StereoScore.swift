@@ -131,11 +131,5 @@ public enum StereoScore {
 
     static func wristRelative(_ p: [SIMD3<Double>]) -> [SIMD3<Double>] { p.map { $0 - p[0] } }
 
-    /// The 20 bones of MediaPipe's landmark tree, keypoint to parent.
-    static func boneLengths(_ p: [SIMD3<Double>]) -> [Double] {
-        (1...20).map { j in
-            let d = p[j] - p[BoneScaling.parents[j - 1]]
-            return (d * d).sum().squareRoot()
-        }
-    }
+    static func boneLengths(_ p: [SIMD3<Double>]) -> [Double] { BoneLengths.lengths(p) }
 }

@@ -10,8 +10,9 @@
 /// estimate is the regularized solution of the summed normal equations.
 /// It is recursive least squares on the linearized problem, so it settles as frames accumulate.
 ///
-/// Beyond the shape space, it estimates 20 bone-length factors (`BoneScaling`) with a weak prior
-/// toward one: the evidence's landmark model has proportions of its own that no shape reaches.
+/// Beyond the shape space, it estimates 20 bone-length factors (`BoneScaling`) with a firm prior
+/// toward `boneCenter`: the evidence's landmark model has proportions of its own that no shape
+/// reaches (`LandmarkProportions`).
 public struct TrackShape: Sendable, Equatable {
     public static let unknowns = 11 + BoneScaling.boneCount
     /// Shape coefficients (the model's prior is standard normal).
@@ -37,11 +38,25 @@ public struct TrackShape: Sendable, Equatable {
     public var shapeSigma = 1.0
     /// MediaPipe's world landmarks are trained to be metric; allow them 5% of scale error.
     public var scaleSigma = 0.05
-    /// Bone factors per unit residual: weak, so the data decide, yet a bone seen only edge-on
-    /// (no information) stays at the model's length.
-    public var boneSigma = 0.15
-    /// Bone estimation on or off (off keeps the factors at one).
+    /// Bone factors per unit residual, around `boneCenter`. One view cannot tell a bone's length
+    /// from its tilt in depth, and a track's evidence, summed over hundreds of frames, draws the
+    /// factors away from the proportions its landmarks have in 3D; so the prior is firm, and a hand
+    /// whose proportions differ from the network's average moves the factors only over many frames.
+    /// Measured on the stereo clip, calibrated, against points triangulated from both views
+    /// (`handmesh eval stereo`, two-pass; views 0 / 1 and cross-view over the whole clip, then over
+    /// the held-out frames 252–377): 0.1 gave 8.00 / 11.42 mm and 13.9 mm (9.74 / 14.48 and 16.9:
+    /// view 1's bones drifted); 0.05 gave 7.50 / 8.50 and 10.2 (8.70 / 10.34 and 12.7); 0.03 gave
+    /// 7.43 / 8.07 and 9.8 (8.64 / 10.21 and 12.3); 0.02 gave 7.36 / 7.85 and 9.7 (8.64 / 10.25 and
+    /// 12.4). 0.02 and 0.03 differ only on the frames the proportions were measured on, so the
+    /// looser one stays. Before the landmark proportions (prior at the model's own, 0.15): 8.86 /
+    /// 10.16 and 12.2 (9.56 / 11.88 and 15.5).
+    public var boneSigma = 0.03
+    /// Bone estimation on or off (off keeps the factors at `boneCenter`).
     public var estimateBones = true
+    /// Where the bone factors start and what their prior pulls toward: the landmark network's
+    /// proportions on the model (`HandModel.landmarkBoneFactors`) for its evidence, ones (the
+    /// model's own bones) otherwise. The factors stay within half to 1.8 times these.
+    public private(set) var boneCenter: [Double]
 
     var information: [Double]
     var vector: [Double]
@@ -55,17 +70,25 @@ public struct TrackShape: Sendable, Equatable {
         self.scale = scale
         let n = Self.unknowns
         boneFactors = [Double](repeating: 1, count: BoneScaling.boneCount)
+        boneCenter = boneFactors
         information = [Double](repeating: 0, count: n * n)
         vector = [Double](repeating: 0, count: n)
         system = [Double](repeating: 0, count: n * n)
         solution = [Double](repeating: 0, count: n)
     }
 
+    /// Centres the bone factors' prior on `center` (20) and restarts them there.
+    public mutating func centerBones(on center: [Double]) {
+        precondition(center.count == BoneScaling.boneCount, "TrackShape: \(center.count) bone centres, expected \(BoneScaling.boneCount)")
+        boneCenter = center
+        boneFactors = center
+    }
+
     /// Restarts the estimate from `shape` (a new track).
     public mutating func reset(shape newShape: UnsafeBufferPointer<Double>? = nil) {
         for i in 0..<10 { shape[i] = newShape?[i] ?? 0 }
         scale = 1
-        for b in 0..<BoneScaling.boneCount { boneFactors[b] = 1 }
+        for b in 0..<BoneScaling.boneCount { boneFactors[b] = boneCenter[b] }
         frames = 0
         for i in 0..<(Self.unknowns * Self.unknowns) { information[i] = 0 }
         for i in 0..<Self.unknowns { vector[i] = 0 }
@@ -132,7 +155,7 @@ public struct TrackShape: Sendable, Equatable {
         for i in 0..<10 { system[i * n + i] += invShape; solution[i] = vector[i] }
         system[10 * n + 10] += invScale
         solution[10] = vector[10] + invScale * 1
-        for i in 11..<n { system[i * n + i] += invBone; solution[i] = vector[i] + invBone * 1 }
+        for i in 11..<n { system[i * n + i] += invBone; solution[i] = vector[i] + invBone * boneCenter[i - 11] }
         let ok = system.withUnsafeMutableBufferPointer { s in Cholesky.factor(s.baseAddress!, n: n) }
         guard ok else { return }
         system.withUnsafeBufferPointer { s in
@@ -141,6 +164,8 @@ public struct TrackShape: Sendable, Equatable {
         // Shape beyond three standard deviations is not a hand; the clamps guard a bad start.
         for i in 0..<10 { shape[i] = min(3, max(-3, solution[i])) }
         scale = min(1.4, max(0.7, solution[10]))
-        for k in 0..<BoneScaling.boneCount { boneFactors[k] = min(1.8, max(0.5, solution[11 + k])) }
+        for k in 0..<BoneScaling.boneCount {
+            boneFactors[k] = min(1.8 * boneCenter[k], max(0.5 * boneCenter[k], solution[11 + k]))
+        }
     }
 }

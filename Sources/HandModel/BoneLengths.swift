@@ -21,10 +21,20 @@ public enum BoneLengths {
     public static let parents = [0, 1, 2, 3, 0, 5, 6, 7, 0, 9, 10, 11, 0, 13, 14, 15, 0, 17, 18, 19]
     /// The bones that leave the wrist.
     static let palmRays = [0, 4, 8, 12, 16]
+    /// The palm rays to the four fingers (the thumb's leaves the wrist at another angle).
+    static let fingerPalmRays = [4, 8, 12, 16]
     /// How far a palm vertex's nearness to a ray reaches: the wrist's weight is spread over the rays
     /// as 1 / (distance² + reach²), so a vertex on a ray follows it and one between two follows both.
     /// About half a finger's width: nearer than that, one ray dominates.
     static let palmReach = 0.008
+
+    /// The 20 bones' lengths of 21 keypoints, keypoint to parent.
+    public static func lengths(_ keypoints: [SIMD3<Double>]) -> [Double] {
+        (1...count).map { j in
+            let d = keypoints[j] - keypoints[parents[j - 1]]
+            return (d * d).sum().squareRoot()
+        }
+    }
 
     /// Scales the bones of `posed` keypoints (21, flat x y z) into `scaled`.
     public static func scale(_ posed: UnsafePointer<Double>, into scaled: UnsafeMutablePointer<Double>,
@@ -122,6 +132,15 @@ extension HandModel {
             factors.withUnsafeBufferPointer { f in scaled.withUnsafeMutableBufferPointer { BoneLengths.scale(k.baseAddress!, into: $0.baseAddress!, factors: f) } }
         }
         return (0..<Self.keypointCount).map { SIMD3(scaled[3 * $0], scaled[3 * $0 + 1], scaled[3 * $0 + 2]) }
+    }
+
+    /// Convenience for tools and tests: the vertices at `p` with the bones scaled by `factors`.
+    public func vertices(_ p: HandParameters, boneFactors factors: [Double]) -> [SIMD3<Double>] {
+        var out = [SIMD3<Double>](repeating: .zero, count: vertexCount)
+        factors.withUnsafeBufferPointer { f in
+            out.withUnsafeMutableBufferPointer { vertices(p, boneFactors: f, into: $0, workspace: HandModelWorkspace(model: self)) }
+        }
+        return out
     }
 
     /// All vertices of the hand at `p` with its bones scaled by `factors` (20, `BoneLengths`).

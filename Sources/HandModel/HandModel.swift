@@ -34,6 +34,10 @@ public final class HandModel: Sendable {
     let jointShapeDirs: [SIMD3<Double>]
     /// Each vertex's bones, for stretching the mesh with the keypoints (`BoneLengths`).
     let vertexBones: BoneLengths.VertexWeights
+    /// The bone factors (`BoneLengths`) that give this model's rest keypoints the landmark
+    /// network's proportions (`LandmarkProportions`) under MediaPipe's keypoint convention; ones
+    /// under the model's own joints.
+    public let landmarkBoneFactors: [Double]
 
     public static let keypointCount = KeypointLayout.count
     public static let jointCount = ManoJoint.count
@@ -63,6 +67,9 @@ public final class HandModel: Sendable {
                                                jointShapeDirs: tensors.jointShapeDirs, tipVertices: tensors.tipVertices,
                                                convention: keypoints)
         vertexBones = BoneLengths.vertexWeights(points: vertexPoints, restKeypoints: keypointPoints.rest)
+        landmarkBoneFactors = keypoints == .mediaPipe
+            ? LandmarkProportions.factors(LandmarkProportions.mediaPipe, rest: keypointPoints.rest)
+            : [Double](repeating: 1, count: BoneLengths.count)
         poseLimits = JointLimits.poseLimits(restJoints: tensors.jointTemplate, side: side)
         anatomicalAxes = JointLimits.anatomicalAxes(restJoints: tensors.jointTemplate, side: side)
     }
@@ -90,7 +97,9 @@ public final class HandModel: Sendable {
             "pose": "axis-angle per joint relative to its parent in the rest frame; 0 is the flat hand (flat_hand_mean)",
             "root": "globalOrient rotates about the wrist joint; transl added afterwards",
             "keypoints": "MediaPipe order (wrist, thumb CMC..tip, index, middle, ring, pinky MCP..tip); " +
-                (keypointConvention == .mediaPipe ? "MediaPipe landmark semantics (wrist +14 mm, thumb CMC +12 mm)" : "model joints"),
+                (keypointConvention == .mediaPipe
+                    ? "MediaPipe landmark semantics (wrist +14 mm, thumb CMC +12 mm); a fit's bone_factors start at the landmark network's proportions"
+                    : "model joints"),
             "frame": source.hasPrefix("built-in") ? "built-in: wrist at origin, fingers +x, palm facing +y, thumb +z (left: mirrored x -> -x)"
                 : "the model file's own (\(source))",
         ]

@@ -39,6 +39,8 @@ public enum SilhouetteFitBenchmark {
         let renderCamera = RenderCamera(camera)
         var settings = FitSettings(camera: camera)
         settings.filter = nil
+        // The keypoints and the outline here are both the model's own, as a mask regressor's are.
+        settings.landmarkProportions = false
         let plain = HandFitter(model: model, regressor: regressor, settings: settings)
         let masked = HandFitter(model: model, regressor: regressor, settings: settings)
         let term = SilhouetteFitTerm(model: model, camera: renderCamera, gridSize: gridSize, cellSigma: cellSigma)

@@ -39,7 +39,9 @@ struct EvalRegressor: ParsableCommand {
             for case let frame? in evidence.frames where frame.index >= fromFrame {
                 var p = HandParameters()
                 r.predict(frame.evidence, into: &p, workspace: &ws)
-                let joints = models[frame.evidence.isLeft]!.keypoints(p)
+                // A cold fit starts at the landmark network's proportions (`FitSettings.landmarkProportions`).
+                let model = models[frame.evidence.isLeft]!
+                let joints = model.keypoints(p, boneFactors: model.landmarkBoneFactors)
                 let fit = fits.hands[frame.index]
                 if let fitted = fit?.joints3d {
                     toFit.append(Procrustes.alignedMeanDistance(joints, fitted) * 1000)
@@ -48,7 +50,7 @@ struct EvalRegressor: ParsableCommand {
                     if let shape = fit?.shape, let factors = fit?.boneFactors {
                         var onTrack = p
                         onTrack.shape = shape
-                        let posed = models[frame.evidence.isLeft]!.keypoints(onTrack, boneFactors: factors)
+                        let posed = model.keypoints(onTrack, boneFactors: factors)
                         toFitOnTrack.append(Procrustes.alignedMeanDistance(posed, fitted) * 1000)
                     }
                 }

@@ -23,6 +23,10 @@ struct EvalStereo: ParsableCommand {
         """)
 
     @OptionGroup var stereo: StereoTruthOptions
+    @Flag(help: "Also print the truth's skeleton proportions (each bone over the four finger palm rays, median over frames): the numbers in HandModel's LandmarkProportions.")
+    var proportions = false
+    @Option(help: "With --proportions: only frames before this one (a held-out tail stays out).")
+    var beforeFrame: Int?
     @Argument(help: "Records to score.") var records: [String]
 
     func run() throws {
@@ -31,6 +35,13 @@ struct EvalStereo: ParsableCommand {
             throw ValidationError("eval stereo: give --truth0 and --truth1, or two RUNs (views 0 and 1)")
         }
         print("truth: \(truth.count) frames with a hand in both views")
+        if proportions {
+            let frames = truth.keys.filter { $0 < (beforeFrame ?? .max) }.sorted()
+            let ratios = frames.map { LandmarkProportions.ratios(truth[$0]!) }
+            let medians = (0..<BoneLengths.count).map { b in FitBenchmark.median(ratios.map { $0[b] }) }
+            print("proportions over \(frames.count) frames\(beforeFrame.map { " before \($0)" } ?? ""), bones over the finger palm rays: "
+                  + medians.map { String(format: "%.4f", $0) }.joined(separator: ", "))
+        }
         var runs: [ScoredHands] = []
         for path in records {
             let run = try ScoredHands(path: path)

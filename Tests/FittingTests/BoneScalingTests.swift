@@ -15,7 +15,10 @@ final class BoneScalingTests: XCTestCase {
     func makeProblem(seed: UInt64, perturbation: Double, shown: [Double]? = nil) -> (HandFitProblem<HandModelKeypoints>, [Double], SyntheticHand) {
         var rng = SeededRandom(seed: seed)
         let sampler = PoseSampler(model: model)
-        var hand = EvidenceSynthesizer.clean.synthesize(model: model, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng),
+        // The model's own proportions: at identity factors every Huber weight is one.
+        var synth = EvidenceSynthesizer.clean
+        synth.landmarkProportions = false
+        var hand = synth.synthesize(model: model, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng),
                                                         camera: camera, width: 720, height: 720, rng: &rng)
         let problem = HandFitProblem(model: HandModelKeypoints(model: model), camera: camera, poseLimits: model.poseLimits)
         if let shown {

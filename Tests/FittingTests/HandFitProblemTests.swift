@@ -15,6 +15,9 @@ final class HandFitProblemTests: XCTestCase {
         let hand = synth.synthesize(model: model, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng),
                                     camera: camera, width: 720, height: 720, rng: &rng)
         let problem = HandFitProblem(model: HandModelKeypoints(model: model), camera: camera, poseLimits: model.poseLimits)
+        // The synthesizer draws the landmark network's proportions; the problem reads them so, as a
+        // track starts (`FitSettings.landmarkProportions`), and the rows are checked with those factors.
+        model.landmarkBoneFactors.withUnsafeBufferPointer { problem.boneScaling.set($0) }
         problem.setEvidence(hand.evidence)
         var x = hand.parameters.vector
         for i in 0..<58 { x[i] += perturbation * rng.gaussian() }
@@ -82,6 +85,24 @@ final class HandFitProblemTests: XCTestCase {
         problem.worldScale = 1
         for r in 0..<rows {
             XCTAssertEqual(base.scale[r], (rp[r] - rm[r]) / (2 * h), accuracy: 1e-4, "scale row \(r)")
+        }
+    }
+
+    /// A keypoint whose world landmark has no weight (`FitWeights.worldJointWeights`: the PIP and
+    /// DIP joints) has no world rows; the others do.
+    func testUnweightedWorldLandmarksHaveNoRows() {
+        let (problem, x) = makeProblem(noise: 0.05, seed: 23)
+        let weights = problem.weights.worldJointWeights
+        XCTAssertEqual(weights.indices.filter { weights[$0] == 0 }, [6, 7, 10, 11, 14, 15, 18, 19])
+        var jtj = [Double](repeating: 0, count: 61 * 61), jtr = [Double](repeating: 0, count: 61)
+        _ = x.withUnsafeBufferPointer { xs in
+            jtj.withUnsafeMutableBufferPointer { a in jtr.withUnsafeMutableBufferPointer { b in problem.linearize(at: xs, jtj: a, jtr: b) } }
+        }
+        let residual = problem.lastDataResidual, jacobian = problem.lastDataJacobian
+        for j in 0..<21 {
+            let rows = (42 + 3 * j)..<(45 + 3 * j)
+            let size = rows.reduce(0.0) { t, r in t + abs(residual[r]) + (0..<61).reduce(0.0) { $0 + abs(jacobian[r * 61 + $1]) } }
+            if weights[j] == 0 { XCTAssertEqual(size, 0, "keypoint \(j)") } else { XCTAssertGreaterThan(size, 0, "keypoint \(j)") }
         }
     }
 }

@@ -26,8 +26,7 @@ final class HandFitterTests: XCTestCase {
             let t = Double(f) / 59
             let pose = zip(a, b).map { (1 - t) * $0 + t * $1 }
             var p = HandParameters(globalOrient: SIMD3(2.2, 0.3 * t, 0.2), pose: pose, shape: shape, transl: SIMD3(0.02 * t, 0.01, 0.45))
-            p.transl.x += 0
-            let joints = model.keypoints(p)
+            let joints = synth.keypoints(model, p)
             let evidence = synth.evidence(for: joints, camera: camera, rng: &rng)
             fitter.fit(evidence, time: Double(f) / 30, continuesTrack: f > 0, into: &result)
             XCTAssertLessThan(result.reprojectionPixels, 6, "frame \(f)")
@@ -89,7 +88,7 @@ final class HandFitterTests: XCTestCase {
         for f in 0..<40 {
             // 0.3 m/s across the image at 0.45 m: about 20 px a frame.
             let p = HandParameters(globalOrient: SIMD3(2.2, 0.1, 0.2), pose: pose, transl: SIMD3(-0.15 + 0.01 * Double(f), 0.01, 0.45))
-            evidence.append(synth.evidence(for: model.keypoints(p), camera: camera, rng: &rng))
+            evidence.append(synth.evidence(for: synth.keypoints(model, p), camera: camera, rng: &rng))
         }
         func run(anchored: Bool, filtered: Bool = true) -> (reprojection: Double, centred: [[SIMD3<Double>]]) {
             var settings = FitSettings(camera: camera)

@@ -117,7 +117,7 @@ final class SolverConvergenceTests: XCTestCase {
             let t = Double(f) / 89
             let pose = zip(a, b).map { (1 - t) * $0 + t * $1 }
             let p = HandParameters(globalOrient: SIMD3(2.2, 0.6 * t, 0.2), pose: pose, shape: shape, transl: SIMD3(0.04 * t, 0.01, 0.45))
-            let joints = model.keypoints(p)
+            let joints = synth.keypoints(model, p)
             fitter.fit(synth.evidence(for: joints, camera: camera, rng: &rng), time: Double(f) / 30, into: &result)
             if f > 0 {
                 costs.append(result.dataCostPerKeypoint)

@@ -94,4 +94,18 @@ final class StereoScoreTests: XCTestCase {
         XCTAssertEqual(half.triangulated, full.triangulated, accuracy: 1e-6)
         XCTAssertEqual(half.wristRelative, full.wristRelative, accuracy: 1e-6)
     }
+
+    /// `eval stereo --proportions` reads the triangulated points' bone ratios: for a known hand seen
+    /// by both calibrated cameras they are the hand's own, whatever the calibration's units.
+    func testTriangulatedProportionsAreTheHands() throws {
+        let cal = try calibration()
+        var rng = SeededRandom(seed: 13)
+        let p = HandParameters(globalOrient: SIMD3(0.3, 0.2, 0.1), pose: PoseSampler(model: model).sample(&rng), transl: SIMD3(0, 0, 0.5))
+        let joints = model.keypoints(p)
+        let unit = 20.0
+        let seen0 = joints.map { cal.camera0.project($0 * unit) }
+        let seen1 = joints.map { cal.camera1.project(cal.rotation * ($0 * unit) + cal.translation) }
+        let triangulated = LandmarkProportions.ratios(StereoScore.triangulate(seen0, seen1, calibration: cal))
+        for (a, b) in zip(triangulated, LandmarkProportions.ratios(joints)) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+    }
 }

@@ -33,9 +33,9 @@ final class TrackShapeTests: XCTestCase {
             let pose = zip(open, closed).map { (1 - t) * $0 + t * $1 }
             let p = HandParameters(globalOrient: SIMD3(2.2, 0.3 * t, 0.2), pose: pose, shape: other ?? shape,
                                    transl: SIMD3(0.02 * t, 0.01, 0.45))
-            let joints = model.keypoints(p)
             var synth = EvidenceSynthesizer()
             synth.outliers = 0
+            let joints = synth.keypoints(model, p)
             return (synth.evidence(for: joints, camera: camera, rng: &rng), joints)
         }
 
@@ -104,5 +104,23 @@ final class TrackShapeTests: XCTestCase {
                 .map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.reduce(0, +) / 21
         }
         XCTAssertLessThan(restError(carried.shape), 0.8 * restError([Double](repeating: 0, count: 10)))
+    }
+
+    /// The bone factors start at their centre and, without evidence, stay there; a new track
+    /// restarts there too.
+    func testBoneFactorsStartAndStayAtTheirCentre() {
+        let center = HandModel.builtIn(side: .right).landmarkBoneFactors
+        var track = TrackShape()
+        XCTAssertEqual(track.boneFactors, [Double](repeating: 1, count: 20))
+        track.centerBones(on: center)
+        XCTAssertEqual(track.boneFactors, center)
+        let empty = [Double]()
+        empty.withUnsafeBufferPointer { e in
+            track.add(jacobian: e, residual: e, scaleColumn: e, boneColumns: e, rows: 0)
+        }
+        for (a, b) in zip(track.boneFactors, center) { XCTAssertEqual(a, b, accuracy: 1e-9) }
+        track.reset()
+        XCTAssertEqual(track.boneCenter, center)
+        XCTAssertEqual(track.boneFactors, center)
     }
 }

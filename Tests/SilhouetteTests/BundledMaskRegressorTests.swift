@@ -135,6 +135,8 @@ final class BundledMaskRegressorTests: XCTestCase {
             var settings = FitSettings(camera: h.scene.camera)
             settings.filter = nil
             settings.includeVertices = true
+            // As the fitting stage does beside a mask: the model's own bones.
+            settings.estimateBoneLengths = false
             let fitter = HandFitter(model: model, regressor: keypointRegressor, settings: settings)
             _ = try XCTUnwrap(regressor.predict(mask: h.mask, width: h.scene.width, height: h.scene.height, camera: h.scene.camera,
                                             isLeft: false, into: &evidence, workspace: &ws))

@@ -84,6 +84,8 @@ final class MaskColdStartTests: XCTestCase {
         settings.filter = nil
         settings.weights.pixelSigma *= 4
         settings.weights.worldSigma *= 4
+        // As the fitting stage does beside a mask: the outline draws the model's own bones.
+        settings.estimateBoneLengths = false
         let regressor = try HandRegressor.bundled()
         var components = MaskComponents()
         let region = try XCTUnwrap(MaskRegion.find(mask: target, width: width, height: height, components: &components))
