@@ -19,17 +19,17 @@ public struct HandFilterSettings: Sendable, Equatable {
     /// cutoff until still jitter is acceptable, then raise beta until lag is acceptable):
     /// rotations minCutoff 2 Hz, beta 1.7 per rad/s (a finger turning at 3 rad/s is filtered at
     /// 7 Hz), since retuned (below); translation minCutoff 2 Hz, beta 60 per m/s (a hand moving at
-    /// 0.2 m/s, 14 Hz); then anchored to the keypoints. A first-order low-pass at fc lags by 1/(2 pi fc): 0.8 frames at
-    /// 30 fps at 2 Hz, less in motion. Measured on the calibrated clip run causal (`handmesh eval
+    /// 0.2 m/s, 14 Hz); then anchored to the keypoints. A first-order low-pass at fc lags by
+    /// 1/(2 pi fc): 0.8 frames at 30 fps at 2 Hz, less in motion. Measured on the calibrated clip run causal (`handmesh eval
     /// stereo`, views 0 / 1, jitter of centroid-relative joints and lag behind the world
     /// landmarks): beta 4, 1.62 / 1.94 mm and 0.26 / 0.34 frames; beta 2, 1.50 / 1.72 mm and 0.35 /
     /// 0.46; beta 1.7, 1.46 / 1.69 mm and 0.38 / 0.49; beta 1.5 (minCutoff 2.3), 1.44 / 1.65 mm and
     /// 0.38 / 0.49. A constant-velocity Kalman filter (`TrackSmoother` with lag 0) did worse: 1.85 /
     /// 2.11 mm at 0.32 / 0.35 frames, 1.41 / 1.60 mm at 0.78 / 0.87.
     /// With the bones at the landmark network's proportions (`FitSettings.landmarkProportions`),
-    /// beta 1.7 lagged 0.36 / 0.52 frames (1.48 / 1.56 mm); beta 2 gave 0.34 / 0.48 (1.52 / 1.61 mm), beta 2.3 0.31 / 0.45 (1.56 / 1.65), minCutoff
-    /// 2.5 with beta 1.7 0.34 / 0.47 (1.51 / 1.60), and minCutoff 2.3 with beta 2, taken, 0.32 /
-    /// 0.45 frames and 1.54 / 1.63 mm.
+    /// beta 1.7 lagged 0.36 / 0.52 frames (1.48 / 1.56 mm); beta 2 gave 0.34 / 0.48 (1.52 / 1.61
+    /// mm), beta 2.3 0.31 / 0.45 (1.56 / 1.65), minCutoff 2.5 with beta 1.7 0.34 / 0.47 (1.51 /
+    /// 1.60), and minCutoff 2.3 with beta 2, taken, 0.32 / 0.45 frames and 1.54 / 1.63 mm.
     public static let standard = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2.3, beta: 2),
                                                     translation: OneEuroParameters(minCutoff: 2, beta: 60),
                                                     anchorsToKeypoints: true)

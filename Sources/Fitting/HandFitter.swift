@@ -96,7 +96,7 @@ public final class HandFitter {
             trackShape.estimateBones = settings.estimateBoneLengths
             shapeCarried = true
         } else {
-            if trackShape.boneCenter != boneCenter { trackShape.centerBones(on: boneCenter) }
+            trackShape.centerBones(on: boneCenter)
             trackShape.reset()
             shapeCarried = false
         }

@@ -68,7 +68,7 @@ public enum StereoScore {
 
         // 3. Over the track: bone lengths, jitter, lag.
         let ordered = joints.keys.sorted()
-        let lengths = ordered.map { boneLengths(joints[$0]!) }
+        let lengths = ordered.map { BoneLengths.lengths(joints[$0]!) }
         let secondHalf = Array(lengths[(lengths.count / 2)...])
         run.boneVariation = FitBenchmark.mean((0..<BoneScaling.boneCount).map { b in
             let v = secondHalf.map { $0[b] }
@@ -123,13 +123,11 @@ public enum StereoScore {
     /// median hand size (sum of the 20 bones) of MediaPipe's world landmarks, which are metric for
     /// an average hand, over the truth's. One number for the clip, whatever run is scored.
     public static func metricScale(truth: [[SIMD3<Double>]], world: [[SIMD3<Double>]]) -> Double {
-        func medianSize(_ hands: [[SIMD3<Double>]]) -> Double { FitBenchmark.median(hands.map { boneLengths($0).reduce(0, +) }) }
+        func medianSize(_ hands: [[SIMD3<Double>]]) -> Double { FitBenchmark.median(hands.map { BoneLengths.lengths($0).reduce(0, +) }) }
         guard !truth.isEmpty, !world.isEmpty else { return 1 }
         let t = medianSize(truth)
         return t > 0 ? medianSize(world) / t : 1
     }
 
     static func wristRelative(_ p: [SIMD3<Double>]) -> [SIMD3<Double>] { p.map { $0 - p[0] } }
-
-    static func boneLengths(_ p: [SIMD3<Double>]) -> [Double] { BoneLengths.lengths(p) }
 }

@@ -29,6 +29,10 @@ struct EvalStereo: ParsableCommand {
     var beforeFrame: Int?
     @Argument(help: "Records to score.") var records: [String]
 
+    func validate() throws {
+        if beforeFrame != nil && !proportions { throw ValidationError("eval stereo: --before-frame applies to --proportions only") }
+    }
+
     func run() throws {
         let cal = try StereoCalibration(directory: URL(fileURLWithPath: stereo.calibration))
         guard let truth = try stereo.triangulated(calibration: cal, defaults: records) else {
