@@ -40,10 +40,13 @@ public enum FitBenchmark {
 
     /// One BLAS thread (the figures are single-threaded) and no jitter filter (it would measure the
     /// filter's lag, not the fit).
-    static func benchmarkFitter(model: HandModel, regressor: HandRegressor?, camera: PinholeCamera) -> HandFitter {
+    /// The fitter reads the evidence's proportions as `synthesizer` draws them.
+    static func benchmarkFitter(model: HandModel, regressor: HandRegressor?, camera: PinholeCamera,
+                                synthesizer: EvidenceSynthesizer) -> HandFitter {
         openblas_set_num_threads(1)
         var settings = FitSettings(camera: camera)
         settings.filter = nil
+        settings.landmarkProportions = synthesizer.landmarkProportions
         return HandFitter(model: model, regressor: regressor, settings: settings)
     }
 
@@ -54,7 +57,7 @@ public enum FitBenchmark {
                                 synthesizer: EvidenceSynthesizer = EvidenceSynthesizer()) -> Recovery {
         var rng = SeededRandom(seed: seed)
         let sampler = PoseSampler(model: model)
-        let fitter = benchmarkFitter(model: model, regressor: regressor, camera: camera)
+        let fitter = benchmarkFitter(model: model, regressor: regressor, camera: camera, synthesizer: synthesizer)
         var result = HandFitResult()
         var pa: [Double] = [], vertex: [Double] = [], ms: [Double] = [], its: [Double] = [], rep: [Double] = [], reg: [Double] = []
         var estimate = HandParameters()
@@ -88,7 +91,7 @@ public enum FitBenchmark {
                              synthesizer: EvidenceSynthesizer = EvidenceSynthesizer()) -> Speed {
         var rng = SeededRandom(seed: seed)
         let sampler = PoseSampler(model: model)
-        let fitter = benchmarkFitter(model: model, regressor: regressor, camera: camera)
+        let fitter = benchmarkFitter(model: model, regressor: regressor, camera: camera, synthesizer: synthesizer)
         var result = HandFitResult()
         var warmMs: [Double] = [], warmIts: [Double] = [], coldMs: [Double] = [], coldIts: [Double] = [], pa: [Double] = []
         var reinit = 0.0, warmFrames = 0.0
