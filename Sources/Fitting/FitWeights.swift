@@ -26,6 +26,27 @@ public struct FitWeights: Sendable, Equatable {
     /// frames 252–377): 7.43 / 8.07 mm and 9.8 mm (8.64 / 10.21 and 12.3) without them, 7.69 / 8.44
     /// and 10.0 (8.81 / 10.52 and 12.3) with every landmark at full weight.
     public var worldJointWeights: [Double] = (0..<21).map { [6, 7, 10, 11, 14, 15, 18, 19].contains($0) ? 0 : 1 }
+    /// The same on warm frames (a track followed from frame to frame), when not nil; photos use
+    /// the same set (`stillImage`). The network's world fingers are not the hand's: against the
+    /// stereo clip's triangulated points (frames 0–251, each bone over the four palm rays) their
+    /// proximal phalanges are 0.39–0.54 times the triangulated ones and their middle ones
+    /// 0.94–1.88, with the MCP bend exaggerated and the PIP and DIP bends halved or worse (the middle
+    /// finger's DIP 18–29° against 63°); only the tip keeps the digit's reach and its side in depth.
+    /// A track has its keypoints, its bones and the previous frame to hold the rest. Measured on the
+    /// stereo clip, calibrated (`handmesh eval stereo`, two-pass, views 0 / 1 and cross-view; whole
+    /// clip, then held-out frames 252–377): these weights 7.30 / 7.87 mm and 9.26 mm (8.59 / 9.52
+    /// and 11.08), against 7.43 / 8.07 and 9.79 (8.64 / 10.21 and 12.34) with `worldJointWeights`;
+    /// tips at 0.5 7.27 / 7.92 and 9.43 (8.58 / 9.75 and 11.42); the thumb's IP alone out, tips 0.35,
+    /// 7.41 / 7.89 and 9.38 (8.63 / 9.69 and 11.56). Cold fits of a video keep `worldJointWeights`:
+    /// these weights there took synthetic recovery (`handmesh bench fit`, whose world landmarks are
+    /// the true joints with small noise) from 2.63 to 2.96 mm; warm only, its warm frames go from
+    /// 2.42 to 2.64 mm, the price of trusting the real network's fingers less.
+    public var warmWorldJointWeights: [Double]? = Self.digitBasesAndTips
+    /// World-landmark weights that keep each digit's base (the wrist, the thumb's CMC, the fingers'
+    /// MCPs) and weigh its tip at 0.35, leaving out the joints between.
+    public static let digitBasesAndTips: [Double] = (0..<21).map {
+        [2, 3, 6, 7, 10, 11, 14, 15, 18, 19].contains($0) ? 0 : [4, 8, 12, 16, 20].contains($0) ? 0.35 : 1
+    }
     /// Huber threshold of a keypoint's reprojection error, pixels.
     public var pixelHuber: Double = 12
     /// Huber threshold of a keypoint's world-landmark error, metres.
@@ -52,12 +73,19 @@ public struct FitWeights: Sendable, Equatable {
     /// 10.84 / 11.15 mm (views 0 / 1, these weights' defaults) to 7.91 / 9.44 mm; on synthetic
     /// photos (`scripts/synth-photos`) from 14.33 to 13.99 mm. Shape sigma 2 to 4 and regressor
     /// sigma 0.1 to 0.3 (the combinations tried) came within 0.3 mm of these on the real frames.
+    /// The world landmarks as warm frames weigh them (`digitBasesAndTips`): every 3rd frame of the
+    /// stereo clip as a photo (calibrated triangulation, views 0 / 1) read 7.91 / 7.52 mm against
+    /// 8.08 / 7.96 with `worldJointWeights`, the held-out frames 252–377 8.26 / 9.60 against 7.99 /
+    /// 10.08 (worse on view 0), cross-view 22.7 against 23.9 mm; synthetic photos 14.77 against
+    /// 14.82 mm; cold iterations alike (4.09 / 3.57 against 4.08 / 3.58).
     public static var stillImage: FitWeights {
         var w = FitWeights()
         w.shapeSigma = 3
         w.regressorPoseSigma = 0.15
+        w.worldJointWeights = digitBasesAndTips
         // Never warm; said here as photos were measured with it.
         w.warmPixelSigma = nil
+        w.warmWorldJointWeights = nil
         return w
     }
 }

@@ -76,6 +76,73 @@ final class HandFitterTests: XCTestCase {
         XCTAssertLessThan(meanLeft, 1.5 * meanRight + 0.001)
     }
 
+    /// A warm frame's pose ignores the world landmarks `FitWeights.warmWorldJointWeights` leaves out
+    /// (the thumb's MCP and IP here), while a cold fit and the warm frame's judged cost (what decides a
+    /// re-initialization) weigh them: the cost equals the problem's own evaluation with the cold
+    /// fit's world weights, computed here apart from the fitter.
+    func testWarmFramesLeaveOutUntrustedWorldLandmarksButAreJudgedByThem() {
+        var rng = SeededRandom(seed: 53)
+        let sampler = PoseSampler(model: model)
+        let pose = sampler.pose(PoseSampler.articulations["relaxed"]!, jitter: 0, rng: &rng)
+        var synth = EvidenceSynthesizer()
+        synth.dropout = 0; synth.outliers = 0
+        var settings = FitSettings(camera: camera)
+        settings.filter = nil
+        // The track's shape, scale and bones stay at their start, so the bare problem below sees
+        // what the fitter saw.
+        settings.estimateShape = false
+        let weights = settings.weights
+        XCTAssertEqual(weights.worldJointWeights[3], 1)
+        XCTAssertEqual(weights.warmWorldJointWeights?[2], 0)
+        XCTAssertEqual(weights.warmWorldJointWeights?[3], 0)
+        var frames: [FitEvidence] = []
+        for f in 0..<2 {
+            let p = HandParameters(globalOrient: SIMD3(2.2, 0.1 + 0.02 * Double(f), 0.2), pose: pose, transl: SIMD3(0, 0.01, 0.45))
+            frames.append(synth.evidence(for: synth.keypoints(model, p), camera: camera, rng: &rng))
+        }
+        // The thumb's MCP and IP moved apart, their centroid (and so the world term's origin) kept.
+        var moved = frames[1]
+        moved.world[3] += SIMD3(0.006, -0.004, 0.008)
+        moved.world[2] -= SIMD3(0.006, -0.004, 0.008)
+
+        func run(_ second: FitEvidence) -> HandFitResult {
+            let fitter = HandFitter(model: model, regressor: nil, settings: settings)
+            var result = HandFitResult()
+            fitter.fit(frames[0], time: 0, continuesTrack: false, into: &result)
+            fitter.fit(second, time: 1.0 / 30, continuesTrack: true, into: &result)
+            return result
+        }
+        let a = run(frames[1]), b = run(moved)
+        XCTAssertTrue(a.warm && b.warm)
+        let apart = zip(a.joints3d, b.joints3d).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.max()!
+        XCTAssertLessThan(apart, 1e-9, "the warm pose does not read the thumb's MCP and IP world landmarks")
+        XCTAssertGreaterThan(b.dataCostPerKeypoint, a.dataCostPerKeypoint + 1e-3, "the judged cost does")
+
+        // The judged cost, recomputed from the bare problem at the fitted parameters.
+        var judge = weights
+        judge.pixelSigma = weights.warmPixelSigma!
+        let problem = HandFitProblem(model: HandModelKeypoints(model: model), camera: camera, poseLimits: model.poseLimits,
+                                     weights: judge)
+        problem.setEvidence(moved)
+        b.boneFactors.withUnsafeBufferPointer { problem.boneScaling.set($0) }
+        let p = b.parameters
+        var x = [Double](repeating: 0, count: 61)
+        x[0] = p.globalOrient.x; x[1] = p.globalOrient.y; x[2] = p.globalOrient.z
+        for i in 0..<45 { x[3 + i] = p.pose[i] }
+        for i in 0..<10 { x[48 + i] = p.shape[i] }
+        x[58] = p.transl.x; x[59] = p.transl.y; x[60] = p.transl.z
+        let cost = x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / 21
+        XCTAssertEqual(b.dataCostPerKeypoint, cost, accuracy: 1e-9 * max(cost, 1))
+
+        // A cold fit reads it.
+        let fitter = HandFitter(model: model, regressor: nil, settings: settings)
+        var c = HandFitResult(), d = HandFitResult()
+        fitter.fit(frames[1], time: 0, continuesTrack: false, into: &c)
+        fitter.fit(moved, time: 0, continuesTrack: false, into: &d)
+        let coldApart = zip(c.joints3d, d.joints3d).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.max()!
+        XCTAssertGreaterThan(coldApart, 1e-5)
+    }
+
     /// A hand sweeping sideways: the filter lags it, and anchoring puts the reported hand back on
     /// the keypoints without changing its articulation (centroid-relative joints).
     func testAnchoringRemovesTheFiltersLagFromTheImage() {

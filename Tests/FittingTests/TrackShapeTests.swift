@@ -75,7 +75,10 @@ final class TrackShapeTests: XCTestCase {
         let held = distance(fitter.trackShape.shape, settled)
         print(String(format: "one stray frame moved the shape %.4f; 300 frames of the bigger hand moved it %.3f", oneFrame, held))
         XCTAssertLessThan(oneFrame, 0.02)
-        XCTAssertGreaterThan(held, 20 * oneFrame)
+        // Measured 0.0019 and 0.037 (19 times) since warm frames weigh the tips' world landmarks at
+        // 0.35 and leave the thumb's MCP and IP out (`FitWeights.warmWorldJointWeights`): less of
+        // each frame's evidence speaks to the hand's size.
+        XCTAssertGreaterThan(held, 15 * oneFrame)
     }
 
     /// A new track of the same hand (`reset(shape:)` with the last track's `carried()` estimate)
