@@ -77,7 +77,7 @@ public struct FitWeights: Sendable, Equatable {
     /// stereo clip as a photo (calibrated triangulation, views 0 / 1) read 7.91 / 7.52 mm against
     /// 8.08 / 7.96 with `worldJointWeights`, the held-out frames 252–377 8.26 / 9.60 against 7.99 /
     /// 10.08 (worse on view 0), cross-view 22.7 against 23.9 mm; synthetic photos 14.77 against
-    /// 14.82 mm; cold iterations alike (4.09 / 3.57 against 4.08 / 3.58).
+    /// 14.82 mm; cold iterations alike (4.10 / 3.56 against 4.08 / 3.58).
     public static var stillImage: FitWeights {
         var w = FitWeights()
         w.shapeSigma = 3

@@ -162,7 +162,7 @@ public final class HandFitter {
                 trackShape.reset(shape: UnsafeBufferPointer(rebasing: xs[48..<58]))
             }
         }
-        // The track's cost level is kept in warm frames' weights, whatever fitted this frame.
+        // The track's cost level is kept in the judged cost, whatever fitted this frame.
         let levelCost = newTrack ? judgedCost(visible: visible) : dataCost
         costLevel = newTrack ? levelCost : 0.9 * costLevel + 0.1 * min(dataCost, 3 * max(costLevel, 1e-3))
         for i in 0..<61 { previous[i] = x[i] }
