@@ -358,7 +358,7 @@ public final class HandFitter {
     /// 16.4 mm, against 11.1 judged with them), and `handmesh bench fit` re-initialized 11.0% of
     /// warm frames, against 9.6%. Leaves the warm weights set.
     func judgedCost(visible: Double) -> Double {
-        problem.weights.pixelSigma = settings.weights.warmPixelSigma ?? settings.weights.pixelSigma
+        useWarmWeights()
         problem.weights.worldJointWeights = settings.weights.worldJointWeights
         let cost = x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
         useWarmWeights()

@@ -125,13 +125,7 @@ final class HandFitterTests: XCTestCase {
                                      weights: judge)
         problem.setEvidence(moved)
         b.boneFactors.withUnsafeBufferPointer { problem.boneScaling.set($0) }
-        let p = b.parameters
-        var x = [Double](repeating: 0, count: 61)
-        x[0] = p.globalOrient.x; x[1] = p.globalOrient.y; x[2] = p.globalOrient.z
-        for i in 0..<45 { x[3 + i] = p.pose[i] }
-        for i in 0..<10 { x[48 + i] = p.shape[i] }
-        x[58] = p.transl.x; x[59] = p.transl.y; x[60] = p.transl.z
-        let cost = x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / 21
+        let cost = b.parameters.vector.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / 21
         XCTAssertEqual(b.dataCostPerKeypoint, cost, accuracy: 1e-9 * max(cost, 1))
 
         // A cold fit reads it.
