@@ -19,9 +19,11 @@ public struct FitSettings: Sendable, Equatable {
     /// steps and 4 rejections left the synthetic sequence 27% above its optimum's data cost; 24 and
     /// 12 leave 6% (16 and 8: 12%). Real fits stop well before either cap: on the stereo clip (two
     /// passes, both views) 4.6 steps a frame on average, the figures and the median fit time
-    /// (0.39 ms) unchanged.
-    public var warmOptionsWithoutTemporal = LMOptions(maxIterations: 24, relativeCostTolerance: 1e-3, stepTolerance: 1e-4,
-                                                      initialDamping: 0.1, maxConsecutiveRejections: 12)
+    /// (0.39 ms) unchanged. With warm keypoints at 4 px (`FitWeights.warmPixelSigma`, 2026-12-07)
+    /// 24 and 12 left 11.4% (joints 2.83 mm from the truth, the unlimited solve 3.08); 32 and 16
+    /// leave 7.5% (2.78 mm), and the stereo clip's two-pass figures are the same to 0.01 mm.
+    public var warmOptionsWithoutTemporal = LMOptions(maxIterations: 32, relativeCostTolerance: 1e-3, stepTolerance: 1e-4,
+                                                      initialDamping: 0.1, maxConsecutiveRejections: 16)
     /// Cold starts also stop once a barely damped step lowers the cost by less than 0.01
     /// (`LMOptions.absoluteCostTolerance`). The cost is half a chi-square: a fit one standard
     /// deviation from its optimum along any direction costs 0.5 more, so what is left after such a

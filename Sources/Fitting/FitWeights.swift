@@ -11,9 +11,19 @@ public struct FitWeights: Sendable, Equatable {
     /// 18-24% from frame to frame on the stereo clip), so a track trusts its keypoints more. Measured
     /// on the stereo clip, calibrated, against points triangulated from both views (two-pass,
     /// `handmesh eval stereo`, views 0 / 1): 9.34 / 7.81 mm and 15.0 mm cross-view at 5 px, 8.67 /
-    /// 8.10 and 13.0 at 4, 8.41 / 8.54 and 12.05 at 3, 8.45 / 9.65 and 12.0 at 2. Cold fits keep
-    /// 5 px: synthetic recovery (`handmesh bench fit`) went from 2.82 to 2.94 mm at 4 and 3.15 at 3.
-    public var warmPixelSigma: Double? = 3
+    /// 8.10 and 13.0 at 4, 8.41 / 8.54 and 12.05 at 3, 8.45 / 9.65 and 12.0 at 2 (before the
+    /// landmark proportions and the warm world weights below). Measured again with them
+    /// (2026-12-07; whole clip, then held-out frames 252–377, cross-view whole / held out): 3 px
+    /// 7.30 / 7.87 and 8.59 / 9.52 mm, 9.26 / 11.08; 3.5 px 7.33 / 7.71 and 8.64 / 9.35, 9.15 /
+    /// 10.80; 4 px 7.37 / 7.60 and 8.69 / 9.24, 9.14 / 10.68; 4.5 px 7.42 / 7.53 and 8.76 / 9.17,
+    /// 9.18 / 10.65; 5 px 7.46 / 7.47 and 8.83 / 9.13, 9.27 / 10.69; 6 px 7.56 / 7.44 and 8.98 /
+    /// 9.17, 9.56 / 10.95, but the mirror images broke down there (cross-view 19.9 mm against 10.0).
+    /// 4 px is best on the mean of the two views held out, for files, live runs, the mirror images
+    /// and runs without a config alike; view 0 loses 0.07–0.15 mm in each, view 1 gains 0.2–0.3.
+    /// Live lag grows with it (`HandFilterSettings.standard`). Cold fits keep 5 px: synthetic
+    /// recovery (`handmesh bench fit`) went from 2.82 to 2.94 mm at 4 and 3.15 at 3; its warm frames
+    /// read 2.58 mm at 4 px against 2.64 at 3.
+    public var warmPixelSigma: Double? = 4
     /// World landmarks (root-relative, metres) per unit residual.
     public var worldSigma: Double = 0.01
     /// Each keypoint's share of the world-landmark term, in MediaPipe's order. The network's world

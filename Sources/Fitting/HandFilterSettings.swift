@@ -29,8 +29,12 @@ public struct HandFilterSettings: Sendable, Equatable {
     /// With the bones at the landmark network's proportions (`FitSettings.landmarkProportions`),
     /// beta 1.7 lagged 0.36 / 0.52 frames (1.48 / 1.56 mm); beta 2 gave 0.34 / 0.48 (1.52 / 1.61
     /// mm), beta 2.3 0.31 / 0.45 (1.56 / 1.65), minCutoff 2.5 with beta 1.7 0.34 / 0.47 (1.51 /
-    /// 1.60), and minCutoff 2.3 with beta 2, taken, 0.32 / 0.45 frames and 1.54 / 1.63 mm.
-    public static let standard = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2.3, beta: 2),
+    /// 1.60), and minCutoff 2.3 with beta 2, then taken, 0.32 / 0.45 frames and 1.54 / 1.63 mm.
+    /// With warm frames' keypoints at 4 px (`FitWeights.warmPixelSigma`, 2026-12-07) beta 2 lagged
+    /// 0.38 / 0.55 frames (1.44 / 1.54 mm); beta 2.5 0.35 / 0.48 (1.49 / 1.60), minCutoff 2.6 with
+    /// beta 2.5 0.33 / 0.46 (1.51 / 1.62), and beta 3, taken, 0.32 / 0.45 frames and 1.53 / 1.65 mm
+    /// (held-out frames 252–377: 0.31 / 0.48).
+    public static let standard = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2.3, beta: 3),
                                                     translation: OneEuroParameters(minCutoff: 2, beta: 60),
                                                     anchorsToKeypoints: true)
 
