@@ -28,6 +28,22 @@ static inline unsigned long handmesh_flush_denormals(void) { return 0; }
 static inline void handmesh_restore_float_state(unsigned long old) { (void)old; }
 #endif
 
+// The best OpenBLAS kernel set (an OPENBLAS_CORETYPE name) for the CPU's instruction set, or NULL
+// where there is nothing better than what OpenBLAS finds itself. Asked of the CPU (cpuid), not of
+// its model name: Debian's OpenBLAS picks by model and falls back to Prescott (SSE3) on models it
+// does not know, such as a virtual machine's "Intel Xeon Processor" with AVX-512.
+static inline const char *handmesh_openblas_core_for_cpu(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")
+        && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd")) {
+        return __builtin_cpu_supports("avx512bf16") ? "Cooperlake" : "SkylakeX";
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+    return 0;
+}
+
 // The CPU's hint that the thread is spinning on a flag (x86 PAUSE, ARM YIELD): it saves power and
 // leaves the core's other hyperthread its share while a worker waits for the next operator.
 static inline void handmesh_cpu_relax(void) {

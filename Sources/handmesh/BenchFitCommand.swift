@@ -2,6 +2,7 @@ import ArgumentParser
 import Fitting
 import Foundation
 import HandModel
+import Neural
 
 /// `handmesh bench fit`: recovery of hands sampled from the model, and the speed of regression,
 /// cold and warm refinement, single-threaded.
@@ -25,6 +26,7 @@ struct BenchFit: ParsableCommand {
         let camera = PinholeCamera(fx: 926.077, fy: 925.775, cx: 356.089, cy: 355.249,
                                    k1: -0.0139598, k2: 1.41929, p1: -0.00353398, p2: -0.00356741, k3: -6.39432)
         let noise = EvidenceSynthesizer()
+        print("OpenBLAS kernels: \(BLASKernels.current)")
         print(String(format: "evidence noise: keypoints %.1f%% of the ROI, world landmarks %.0f mm per joint, %.0f° rotation, %.0f%% scale; %.0f%% dropout, %.0f%% outliers",
                      noise.pixelNoise * 100, noise.worldNoise * 1000, noise.worldRotationNoise * 180 / .pi,
                      noise.worldScaleNoise * 100, noise.dropout * 100, noise.outliers * 100))

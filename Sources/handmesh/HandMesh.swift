@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Neural
 import Video
 
 /// The `handmesh` command: 3D hand meshes from video.
@@ -27,6 +28,7 @@ struct HandMesh: ParsableCommand {
     /// ArgumentParser exits 64 (EX_USAGE) for an unknown flag or a bad value; the README's exit
     /// statuses say 1 for a bad argument, as for a bad config, so that scripts check one number.
     static func main() {
+        BLASKernels.restartOnBetterKernels()
         // FFmpeg's console lines (the swscaler's "deprecated pixel format used" on JPEG masks, for
         // one) would interleave with ours in every command; `run` and `serve` raise the level again
         // when debugging (`LoggingSetup`).
