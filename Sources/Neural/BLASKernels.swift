@@ -13,7 +13,7 @@ public enum BLASKernels {
     public static var current: String { String(cString: openblas_get_corename()) }
 
     /// The set for this CPU's instruction set, if it is better than what OpenBLAS took.
-    public static var better: String? {
+    static var better: String? {
         guard let name = handmesh_openblas_core_for_cpu().map({ String(cString: $0) }) else { return nil }
         return rank(name) > rank(current) ? name : nil
     }
