@@ -77,4 +77,12 @@ public struct FitSettings: Sendable, Equatable {
     public var includeVertices = false
 
     public init(camera: PinholeCamera) { self.camera = camera }
+
+    /// A fitter beside a mask: warm frames keep the balance of keypoints and outline measured with
+    /// it (the cold fits'), and the model's own bones, which the outline term draws, so the reported
+    /// mesh is the one fitted.
+    public mutating func fitBesideAMask() {
+        weights.warmPixelSigma = nil
+        estimateBoneLengths = false
+    }
 }

@@ -75,11 +75,9 @@ final class SilhouetteFitTermTests: XCTestCase {
         evidence.roiSize = 2 * max(hi.x - lo.x, hi.y - lo.y)
         var settings = FitSettings(camera: camera)
         settings.filter = nil
-        // As the pipeline sets a fitter up beside a mask (`FittingStage.makeFitter`): warm frames at
-        // the cold fits' keypoint balance, and the model's own bones, which the outline is drawn
-        // with. With the track's bones free to leave them the term's fit read 0.53 at 4 px.
-        settings.weights.warmPixelSigma = nil
-        settings.estimateBoneLengths = false
+        // As the pipeline sets a fitter up beside a mask. With the track's bones free to leave the
+        // model's, which the outline is drawn with, the term's fit read 0.53 at 4 px.
+        settings.fitBesideAMask()
         var ious: [Double] = []
         for withTerm in [false, true] {
             let fitter = HandFitter(model: model, regressor: try? HandRegressor.bundled(), settings: settings)

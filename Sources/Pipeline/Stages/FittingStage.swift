@@ -351,12 +351,7 @@ private final class FittingState: @unchecked Sendable {
             // 15.3 with; the stereo clip's masks with the arm 18.1 against 17.9 mm).
             settings.sizeFromWorld = false
         }
-        // Beside a mask, warm frames keep the balance of keypoints and outline measured with it.
-        if withMask {
-            settings.weights.warmPixelSigma = nil
-            // The outline term draws the model's own bones, so the reported mesh is the one fitted.
-            settings.estimateBoneLengths = false
-        }
+        if withMask { settings.fitBesideAMask() }
         let fitter = HandFitter(model: side == .left ? left : right, regressor: regressor, settings: settings)
         if !still, let shape = lastShapes[side] { fitter.reset(shape: shape) }
         return fitter
