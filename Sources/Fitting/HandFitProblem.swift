@@ -26,6 +26,8 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
     /// Track scale applied to the world landmarks.
     public var worldScale: Double = 1
     public var shapeFree = false
+    /// A held shape (not `shapeFree`) is the track's: the solver leaves it out of its steps.
+    public var heldParameters: Range<Int> { shapeFree ? 0..<0 : 48..<58 }
     public var useTemporal = false
     public var useRegressorPrior = false
     /// A further residual block (e.g. the silhouette term), added to every cost and linearization.
@@ -142,6 +144,13 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
         total += priorCost(x, jtj: nil, jtr: nil)
         if let extraTerm { total += extraTerm.cost(at: x) }
         return total
+    }
+
+    /// The data terms' whitened residuals and Jacobian rows at `x` (`lastDataJacobian` and the
+    /// rest), without the normal equations: what the track's shape estimate reads.
+    public func linearizeData(at x: UnsafeBufferPointer<Double>) {
+        evaluateKeypoints(x, withJacobian: true)
+        dataCost(jacobianRows: true)
     }
 
     public func linearize(at x: UnsafeBufferPointer<Double>, jtj: UnsafeMutableBufferPointer<Double>,

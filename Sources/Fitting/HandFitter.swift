@@ -35,8 +35,6 @@ public final class HandFitter {
     var previous = [Double](repeating: 0, count: 61)
     var warmResult = [Double](repeating: 0, count: 61)
     var output = [Double](repeating: 0, count: 61)
-    var scratchJTJ = [Double](repeating: 0, count: 61 * 61)
-    var scratchJTR = [Double](repeating: 0, count: 61)
     var estimate = HandParameters()
     var rotationFilter: OneEuroFilter?
     var translationFilter: OneEuroFilter?
@@ -170,11 +168,7 @@ public final class HandFitter {
 
         if settings.estimateShape && problem.hasWorld && levelCost < max(settings.jumpFloor, 2 * costLevel) {
             // The shape's information at this frame's solution.
-            _ = x.withUnsafeBufferPointer { xs in
-                scratchJTJ.withUnsafeMutableBufferPointer { a in
-                    scratchJTR.withUnsafeMutableBufferPointer { b in problem.linearize(at: xs, jtj: a, jtr: b) }
-                }
-            }
+            x.withUnsafeBufferPointer { problem.linearizeData(at: $0) }
             trackShape.add(jacobian: problem.lastDataJacobian, residual: problem.lastDataResidual,
                            scaleColumn: problem.lastScaleColumn, boneColumns: problem.lastBoneColumns, rows: HandFitProblem<HandModelKeypoints>.dataRows)
         }
@@ -420,3 +414,4 @@ public final class HandFitter {
         }
     }
 }
+

@@ -12,4 +12,11 @@ public protocol LeastSquaresProblem {
     mutating func linearize(at x: UnsafeBufferPointer<Double>,
                             jtj: UnsafeMutableBufferPointer<Double>,
                             jtr: UnsafeMutableBufferPointer<Double>) -> Double
+    /// Parameters the solve leaves where they are (a track's shape, say): the solver factors only
+    /// the others' block of the normal equations.
+    var heldParameters: Range<Int> { get }
+}
+
+extension LeastSquaresProblem {
+    public var heldParameters: Range<Int> { 0..<0 }
 }

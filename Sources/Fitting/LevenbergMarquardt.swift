@@ -97,23 +97,35 @@ public struct LevenbergMarquardt: Sendable {
         let jb = jtj.baseAddress!, sb = sys.baseAddress!, stb = step.baseAddress!
         var outer = 0
         var rejections = 0
+        // The free parameters, in order: those before the held range, then those after it.
+        let held = problem.heldParameters.clamped(to: 0..<n)
+        let m = n - held.count
+        @inline(__always) func free(_ a: Int) -> Int { a < held.lowerBound ? a : a + held.count }
         while outer < opts.maxIterations {
             outer += 1
-            // Solve (J^T J + lambda * D) step = -J^T r with D = max(diag(J^T J), floor).
+            // Solve (J^T J + lambda * D) step = -J^T r with D = max(diag(J^T J), floor), over the
+            // free parameters (m x m, packed at the start of `sys` and `step`).
             var factored = false
             var tries = 0
             while !factored && tries < 12 {
-                for i in 0..<(n * n) { sb[i] = jb[i] }
-                for i in 0..<n {
-                    let d = max(jb[i * n + i], 1e-9)
-                    sb[i * n + i] += lambda * d
-                    stb[i] = -jtr[i]
+                for a in 0..<m {
+                    let i = free(a), row = jb + i * n, packed = sb + a * m
+                    for b in 0...a { packed[b] = row[free(b)] }
+                    packed[a] += lambda * max(row[i], 1e-9)
+                    stb[a] = -jtr[i]
                 }
-                factored = Cholesky.factor(sb, n: n)
+                factored = Cholesky.factor(sb, n: m)
                 if !factored { lambda *= 10; tries += 1 }
             }
             if !factored { break }
-            Cholesky.solve(UnsafePointer(sb), n: n, stb)
+            Cholesky.solve(UnsafePointer(sb), n: m, stb)
+            // Unpack: the step's free parts to their places (from the end, so nothing is overwritten
+            // before it is read), zero for the held ones.
+            if m < n {
+                var a = m - 1
+                while a >= held.lowerBound { stb[free(a)] = stb[a]; a -= 1 }
+                for i in held { stb[i] = 0 }
+            }
             var maxStep = 0.0
             var predicted = 0.0
             for i in 0..<n {

@@ -2,6 +2,51 @@ import Fitting
 import HandModel
 import XCTest
 
+/// A linear least-squares problem, r = A x - b (A rows x n, row-major), whose solve may hold some
+/// parameters where they start.
+struct LinearProblem: LeastSquaresProblem {
+    let a: [Double], b: [Double], rows: Int, parameterCount: Int
+    var heldParameters: Range<Int>
+    func residuals(_ x: UnsafeBufferPointer<Double>) -> [Double] {
+        (0..<rows).map { r in (0..<parameterCount).reduce(-b[r]) { $0 + a[r * parameterCount + $1] * x[$1] } }
+    }
+    func cost(at x: UnsafeBufferPointer<Double>) -> Double { 0.5 * residuals(x).reduce(0) { $0 + $1 * $1 } }
+    func linearize(at x: UnsafeBufferPointer<Double>, jtj: UnsafeMutableBufferPointer<Double>,
+                   jtr: UnsafeMutableBufferPointer<Double>) -> Double {
+        let r = residuals(x), n = parameterCount
+        for i in 0..<n {
+            jtr[i] = (0..<rows).reduce(0) { $0 + a[$1 * n + i] * r[$1] }
+            for j in 0..<n { jtj[i * n + j] = (0..<rows).reduce(0) { $0 + a[$1 * n + i] * a[$1 * n + j] } }
+        }
+        return 0.5 * r.reduce(0) { $0 + $1 * $1 }
+    }
+}
+
+/// Solves the square system m x = v (n x n, row-major) by Gaussian elimination with partial pivoting:
+/// the tests' own oracle, apart from `Cholesky`.
+func gaussianSolve(_ m: [Double], _ v: [Double]) -> [Double] {
+    let n = v.count
+    var a = m, x = v
+    for c in 0..<n {
+        let p = (c..<n).max { abs(a[$0 * n + c]) < abs(a[$1 * n + c]) }!
+        if p != c {
+            for k in 0..<n { a.swapAt(c * n + k, p * n + k) }
+            x.swapAt(c, p)
+        }
+        for r in (c + 1)..<n {
+            let f = a[r * n + c] / a[c * n + c]
+            for k in c..<n { a[r * n + k] -= f * a[c * n + k] }
+            x[r] -= f * x[c]
+        }
+    }
+    for r in stride(from: n - 1, through: 0, by: -1) {
+        var s = x[r]
+        for k in (r + 1)..<n { s -= a[r * n + k] * x[k] }
+        x[r] = s / a[r * n + r]
+    }
+    return x
+}
+
 /// Rosenbrock's valley as least squares: r = (10 (y - x^2), 1 - x); the minimum is (1, 1).
 struct Rosenbrock: LeastSquaresProblem {
     var parameterCount: Int { 2 }
@@ -63,6 +108,46 @@ final class LevenbergMarquardtTests: XCTestCase {
         }
         var indefinite: [Double] = [1, 2, 2, 1]
         XCTAssertFalse(indefinite.withUnsafeMutableBufferPointer { Cholesky.factor($0.baseAddress!, n: 2) })
+    }
+
+    /// The factorization's blocked dot products against elimination, at sizes around its eight-wide
+    /// blocks and at the refinement's 61 and 51.
+    func testCholeskyAgreesWithEliminationAtEverySize() {
+        var rng = SeededRandom(seed: 5)
+        for n in [1, 7, 8, 9, 16, 17, 51, 61] {
+            let g = (0..<(2 * n * n)).map { _ in rng.gaussian() }
+            var m = [Double](repeating: 0, count: n * n)
+            for i in 0..<n { for j in 0..<n { m[i * n + j] = (0..<(2 * n)).reduce(0) { $0 + g[$1 * n + i] * g[$1 * n + j] } } }
+            for i in 0..<n { m[i * n + i] += 0.1 }
+            let v = (0..<n).map { _ in rng.gaussian() }
+            var l = m, x = v
+            XCTAssertTrue(l.withUnsafeMutableBufferPointer { Cholesky.factor($0.baseAddress!, n: n) })
+            l.withUnsafeBufferPointer { l in x.withUnsafeMutableBufferPointer { Cholesky.solve(l.baseAddress!, n: n, $0.baseAddress!) } }
+            for (a, b) in zip(x, gaussianSolve(m, v)) { XCTAssertEqual(a, b, accuracy: 1e-8 * max(1, abs(b)), "n \(n)") }
+        }
+    }
+
+    /// Held parameters stay where they start, and the others reach the optimum with those fixed,
+    /// which elimination over the free columns alone gives independently.
+    func testHeldParametersStayAndTheRestReachTheirOptimum() {
+        var rng = SeededRandom(seed: 9)
+        let n = 12, rows = 30, held = 4..<7
+        let a = (0..<(rows * n)).map { _ in rng.gaussian() }, b = (0..<rows).map { _ in rng.gaussian() }
+        let start = (0..<n).map { _ in rng.gaussian() }
+        var problem = LinearProblem(a: a, b: b, rows: rows, parameterCount: n, heldParameters: held)
+        var solver = LevenbergMarquardt(capacity: n, options: LMOptions(maxIterations: 50, relativeCostTolerance: 1e-14, stepTolerance: 1e-12))
+        var x = start
+        _ = x.withUnsafeMutableBufferPointer { solver.minimize(&problem, x: $0) }
+        for i in held { XCTAssertEqual(x[i], start[i], "held parameter \(i) moved") }
+        // The oracle: min |A_free x_free - (b - A_held x_held)|.
+        let free = (0..<n).filter { !held.contains($0) }
+        let target = (0..<rows).map { r in held.reduce(b[r]) { $0 - a[r * n + $1] * start[$1] } }
+        var m = [Double](repeating: 0, count: free.count * free.count), v = [Double](repeating: 0, count: free.count)
+        for (i, ci) in free.enumerated() {
+            v[i] = (0..<rows).reduce(0) { $0 + a[$1 * n + ci] * target[$1] }
+            for (j, cj) in free.enumerated() { m[i * free.count + j] = (0..<rows).reduce(0) { $0 + a[$1 * n + ci] * a[$1 * n + cj] } }
+        }
+        for (k, value) in zip(free, gaussianSolve(m, v)) { XCTAssertEqual(x[k], value, accuracy: 1e-6) }
     }
 
     /// From clean synthetic evidence and a start a few degrees off in every joint, LM recovers

@@ -126,4 +126,40 @@ final class TrackShapeTests: XCTestCase {
         XCTAssertEqual(track.boneCenter, center)
         XCTAssertEqual(track.boneFactors, center)
     }
+
+    /// One frame's information, summed by BLAS, against the normal equations solved here by
+    /// elimination: (G^T G + P) u = G^T (G u0 - r) + P c, with the priors P about their centres c.
+    func testAFrameMovesTheEstimateToTheNormalEquationsSolution() {
+        var rng = SeededRandom(seed: 21)
+        let rows = 105, n = TrackShape.unknowns, nb = 20
+        var track = TrackShape()
+        let center = HandModel.builtIn(side: .right).landmarkBoneFactors
+        track.centerBones(on: center)
+        let jacobian = (0..<(rows * 61)).map { _ in 0.3 * rng.gaussian() }
+        let scaleColumn = (0..<rows).map { _ in 0.3 * rng.gaussian() }
+        let boneColumns = (0..<(rows * nb)).map { _ in 0.3 * rng.gaussian() }
+        let residual = (0..<rows).map { _ in 0.05 * rng.gaussian() }
+        let u0 = track.shape + [track.scale] + track.boneFactors
+        jacobian.withUnsafeBufferPointer { j in residual.withUnsafeBufferPointer { r in
+            scaleColumn.withUnsafeBufferPointer { s in boneColumns.withUnsafeBufferPointer { b in
+                track.add(jacobian: j, residual: r, scaleColumn: s, boneColumns: b, rows: rows)
+            } }
+        } }
+        var m = [Double](repeating: 0, count: n * n), v = [Double](repeating: 0, count: n)
+        for row in 0..<rows {
+            let g = (0..<10).map { jacobian[row * 61 + 48 + $0] } + [scaleColumn[row]] + (0..<nb).map { boneColumns[row * nb + $0] }
+            let target = zip(g, u0).reduce(0) { $0 + $1.0 * $1.1 } - residual[row]
+            for a in 0..<n {
+                v[a] += g[a] * target
+                for c in 0..<n { m[a * n + c] += g[a] * g[c] }
+            }
+        }
+        let prior = [Double](repeating: 1 / (track.shapeSigma * track.shapeSigma), count: 10) + [1 / (track.scaleSigma * track.scaleSigma)]
+            + [Double](repeating: 1 / (track.boneSigma * track.boneSigma), count: nb)
+        let centres = [Double](repeating: 0, count: 10) + [1] + center
+        for a in 0..<n { m[a * n + a] += prior[a]; v[a] += prior[a] * centres[a] }
+        let expected = gaussianSolve(m, v)
+        let estimate = track.shape + [track.scale] + track.boneFactors
+        for (a, b) in zip(estimate, expected) { XCTAssertEqual(a, b, accuracy: 1e-9) }
+    }
 }
