@@ -59,8 +59,14 @@ public struct FitSettings: Sendable, Equatable {
     /// against 9.97 / 9.39 before, 7.99 / 10.08 against 9.07 / 10.96 on the held-out frames.
     public var landmarkProportions = true
     /// Re-initialize cold when a warm fit's data cost per keypoint exceeds this multiple of the
-    /// track's running level (a prototype re-initialized about 7% of frames on real data).
-    public var jumpFactor = 4.0
+    /// track's running level (a prototype re-initialized about 7% of frames on real data). The cost is
+    /// the judged one (`HandFitter.judgedCost`); since it leaves out the world landmarks' orientation,
+    /// and with it their rotation error, its level sits lower and 4 fired more often: `handmesh bench
+    /// fit` re-initialized 8.7% of warm frames at 4 (7.0% before), 6.7% at 5, 5.3% at 6, with warm
+    /// frames 2.58, 2.57 and 2.56 mm. The stereo clip (files, live, mirror images, no config) reads
+    /// the same at 4 and 5 to 0.01 mm and at 3 to 0.03; at 2 it tries cold fits where none is needed
+    /// and view 1 loses 0.15–0.6 mm.
+    public var jumpFactor = 5.0
     /// ... and exceeds this absolute level (cost units per keypoint: 0.5 = one sigma).
     public var jumpFloor = 1.0
     /// Warm frames too hold the pose near the regressor's estimate of that frame, with this sigma

@@ -1,4 +1,5 @@
 import COpenBLAS
+import HandModel
 
 /// The refinement's objective for one hand in one frame, over the 61 parameters:
 ///
@@ -37,6 +38,8 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
     let confidence: UnsafeMutablePointer<Double>
     /// World landmarks minus their centroid.
     let worldCentered: UnsafeMutablePointer<SIMD3<Double>>
+    /// The landmarks as they were while `articulationCost` turns them.
+    let worldKept: UnsafeMutablePointer<SIMD3<Double>>
     var worldWeight = 0.0
     let lower: UnsafeMutablePointer<Double>
     let upper: UnsafeMutablePointer<Double>
@@ -66,6 +69,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
         observed = .allocate(capacity: 21)
         confidence = .allocate(capacity: 21)
         worldCentered = .allocate(capacity: 21)
+        worldKept = .allocate(capacity: 21)
         lower = .allocate(capacity: 45)
         upper = .allocate(capacity: 45)
         regressorPose = .allocate(capacity: 45)
@@ -88,6 +92,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
         observed.initialize(repeating: .zero, count: 21)
         confidence.initialize(repeating: 0, count: 21)
         worldCentered.initialize(repeating: .zero, count: 21)
+        worldKept.initialize(repeating: .zero, count: 21)
     }
 
     deinit {
@@ -95,6 +100,7 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
                   meanJacobian, dataJacobian, dataResidual, scaleColumn, boneColumns, meanBoneJacobian] { p.deallocate() }
         observed.deallocate()
         worldCentered.deallocate()
+        worldKept.deallocate()
     }
 
     /// Loads one frame's evidence (copies; allocates nothing).
@@ -112,6 +118,23 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
         } else {
             worldWeight = 0
         }
+    }
+
+    /// The data cost at `x` with the world landmarks first turned onto the model's keypoints there
+    /// (the rotation that aligns them best): it weighs the hand's articulation against the
+    /// landmarks and not its orientation. The landmarks are left as they were.
+    public func articulationCost(at x: UnsafeBufferPointer<Double>) -> Double {
+        evaluateKeypoints(x, withJacobian: false)
+        guard worldWeight > 0 else { return dataCost(jacobianRows: false).total }
+        let r = withUnsafeTemporaryAllocation(of: SIMD3<Double>.self, capacity: 21) { pts in
+            for j in 0..<21 { pts[j] = SIMD3(keypoints[3 * j], keypoints[3 * j + 1], keypoints[3 * j + 2]) }
+            return Procrustes.align(UnsafeBufferPointer(start: worldCentered, count: 21), to: UnsafeBufferPointer(pts),
+                                    withScale: false).rotation
+        }
+        for j in 0..<21 { worldKept[j] = worldCentered[j]; worldCentered[j] = r * worldCentered[j] }
+        let cost = dataCost(jacobianRows: false).total
+        for j in 0..<21 { worldCentered[j] = worldKept[j] }
+        return cost
     }
 
     public func setRegressorPose(_ pose: UnsafeBufferPointer<Double>) {

@@ -350,11 +350,21 @@ public final class HandFitter {
     /// in depth shows there: judged without them, a self-augmented regressor's cold fits replaced
     /// good warm ones in view 1's frames 327–347 of the stereo clip (cross-view over frames 252–377
     /// 16.4 mm, against 11.1 judged with them), and `handmesh bench fit` re-initialized 11.0% of
-    /// warm frames, against 9.6%. Leaves the warm weights set.
+    /// warm frames, against 9.6%.
+    ///
+    /// The world landmarks are first turned onto the fit (`HandFitProblem.articulationCost`):
+    /// they judge the hand's articulation, not its orientation. The network's world hand can turn
+    /// away from the hand for many frames at a time: on view 0 of the stereo clip, frames 326–345, it
+    /// sits 49 mm (root mean square, centroid-relative) from a warm fit that the other view confirms
+    /// and 15 mm once turned. Judged with their orientation, a cold fit that follows them won at
+    /// frame 326 whenever the jump test let one try (`jumpFactor` 3) and held the track there for 20
+    /// frames: cross-view over frames 252–377 23.0 mm for files and 43.3 live, against 10.7 and 11.6;
+    /// judged turned, 10.7 and 11.6 at factor 3 too (`FitSettings.jumpFactor` has the rest).
+    /// Leaves the warm weights set.
     func judgedCost(visible: Double) -> Double {
         useWarmWeights()
         problem.weights.worldJointWeights = settings.weights.worldJointWeights
-        let cost = x.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / visible
+        let cost = x.withUnsafeBufferPointer { problem.articulationCost(at: $0) } / visible
         useWarmWeights()
         return cost
     }

@@ -105,6 +105,41 @@ final class HandFitProblemTests: XCTestCase {
             if weights[j] == 0 { XCTAssertEqual(size, 0, "keypoint \(j)") } else { XCTAssertGreaterThan(size, 0, "keypoint \(j)") }
         }
     }
+
+    /// The articulation cost does not see the world landmarks' orientation: turned landmarks give
+    /// the same cost, it is no more than the plain data cost, and it leaves the landmarks as they were.
+    func testArticulationCostIgnoresTheWorldLandmarksOrientation() {
+        var rng = SeededRandom(seed: 17)
+        let sampler = PoseSampler(model: model)
+        var synth = EvidenceSynthesizer.clean
+        synth.pixelNoise = 0.004
+        synth.worldNoise = 0.004
+        let hand = synth.synthesize(model: model, pose: sampler.sample(&rng), shape: PoseSampler.sampleShape(&rng),
+                                    camera: camera, width: 720, height: 720, rng: &rng)
+        var x = hand.parameters.vector
+        for i in 0..<58 { x[i] += 0.02 * rng.gaussian() }
+        let handModel = model, camera = camera
+        func loaded(_ evidence: FitEvidence) -> HandFitProblem<HandModelKeypoints> {
+            let p = HandFitProblem(model: HandModelKeypoints(model: handModel), camera: camera, poseLimits: handModel.poseLimits)
+            handModel.landmarkBoneFactors.withUnsafeBufferPointer { p.boneScaling.set($0) }
+            p.setEvidence(evidence)
+            return p
+        }
+        let straight = loaded(hand.evidence)
+        let before = Array(straight.worldCenteredLandmarks)
+        let plain = x.withUnsafeBufferPointer { straight.evaluateData(at: $0).dataCost }
+        let articulation = x.withUnsafeBufferPointer { straight.articulationCost(at: $0) }
+        XCTAssertLessThan(articulation, plain)
+        XCTAssertEqual(Array(straight.worldCenteredLandmarks), before)
+
+        var turnedEvidence = hand.evidence
+        let turn = AxisAngle.random(&rng)
+        turnedEvidence.world = hand.evidence.world.map { turn * $0 }
+        let turned = loaded(turnedEvidence)
+        let turnedPlain = x.withUnsafeBufferPointer { turned.evaluateData(at: $0).dataCost }
+        XCTAssertGreaterThan(turnedPlain, 2 * plain, "the turn is large enough to show in the plain cost")
+        XCTAssertEqual(x.withUnsafeBufferPointer { turned.articulationCost(at: $0) }, articulation, accuracy: 1e-9 * articulation)
+    }
 }
 
 extension HandFitProblem {

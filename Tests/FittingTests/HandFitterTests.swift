@@ -10,23 +10,17 @@ final class HandFitterTests: XCTestCase {
     /// within a few pixels of the evidence, and its shape estimate approaches the true shape.
     func testTracksASequenceWarmAndLearnsTheShape() {
         var rng = SeededRandom(seed: 41)
-        let sampler = PoseSampler(model: model)
-        let shape = PoseSampler.sampleShape(&rng, sigma: 0.8)
-        let a = sampler.pose(PoseSampler.articulations["relaxed"]!, jitter: 0, rng: &rng)
-        let b = sampler.pose(PoseSampler.articulations["grasp"]!, jitter: 0, rng: &rng)
+        let hand = ClosingHand(model: model, rng: &rng)
+        let shape = hand.shape
         var settings = FitSettings(camera: camera)
         settings.filter = nil
         let fitter = HandFitter(model: model, regressor: nil, settings: settings)
         var result = HandFitResult()
-        var synth = EvidenceSynthesizer()
-        synth.dropout = 0; synth.outliers = 0; synth.worldRotationNoise = 0; synth.worldScaleNoise = 0
+        let synth = ClosingHand.synthesizer
         var warmFrames = 0
         var lastErrors: [Double] = []
         for f in 0..<60 {
-            let t = Double(f) / 59
-            let pose = zip(a, b).map { (1 - t) * $0 + t * $1 }
-            var p = HandParameters(globalOrient: SIMD3(2.2, 0.3 * t, 0.2), pose: pose, shape: shape, transl: SIMD3(0.02 * t, 0.01, 0.45))
-            let joints = synth.keypoints(model, p)
+            let joints = synth.keypoints(model, hand.parameters(frame: f))
             let evidence = synth.evidence(for: joints, camera: camera, rng: &rng)
             fitter.fit(evidence, time: Double(f) / 30, continuesTrack: f > 0, into: &result)
             XCTAssertLessThan(result.reprojectionPixels, 6, "frame \(f)")
@@ -79,7 +73,7 @@ final class HandFitterTests: XCTestCase {
     /// A warm frame's pose ignores the world landmarks `FitWeights.warmWorldJointWeights` leaves out
     /// (the thumb's MCP and IP here), while a cold fit and the warm frame's judged cost (what decides a
     /// re-initialization) weigh them: the cost equals the problem's own evaluation with the cold
-    /// fit's world weights, computed here apart from the fitter.
+    /// fit's world weights and the landmarks turned onto the fit, computed here apart from the fitter.
     func testWarmFramesLeaveOutUntrustedWorldLandmarksButAreJudgedByThem() {
         var rng = SeededRandom(seed: 53)
         let sampler = PoseSampler(model: model)
@@ -125,6 +119,15 @@ final class HandFitterTests: XCTestCase {
                                      weights: judge)
         problem.setEvidence(moved)
         b.boneFactors.withUnsafeBufferPointer { problem.boneScaling.set($0) }
+        // Judged by articulation: the world landmarks first turned onto the fitted keypoints.
+        _ = b.parameters.vector.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
+        let keypoints = (0..<21).map { j in SIMD3(problem.keypointsBuffer[3 * j], problem.keypointsBuffer[3 * j + 1], problem.keypointsBuffer[3 * j + 2]) }
+        let centroid = moved.world.reduce(SIMD3<Double>.zero, +) / 21
+        let centred = moved.world.map { $0 - centroid }
+        let turn = Procrustes.align(centred, to: keypoints, withScale: false).rotation
+        var turned = moved
+        turned.world = centred.map { turn * $0 }
+        problem.setEvidence(turned)
         let cost = b.parameters.vector.withUnsafeBufferPointer { problem.evaluateData(at: $0).dataCost } / 21
         XCTAssertEqual(b.dataCostPerKeypoint, cost, accuracy: 1e-9 * max(cost, 1))
 
@@ -135,6 +138,40 @@ final class HandFitterTests: XCTestCase {
         fitter.fit(moved, time: 0, continuesTrack: false, into: &d)
         let coldApart = zip(c.joints3d, d.joints3d).map { (($0 - $1) * ($0 - $1)).sum().squareRoot() }.max()!
         XCTAssertGreaterThan(coldApart, 1e-5)
+    }
+
+    /// The landmark network's world hand can turn away from the hand for a stretch of frames (view 0
+    /// of the stereo clip, frames 326–345). Every frame of that stretch here tries a cold fit (a jump
+    /// factor that always fires); the cold start takes its rotation from the landmarks, so judged
+    /// with their orientation it would win and turn the track with them. Judged by articulation, the
+    /// warm fits, which the keypoints hold, stay.
+    func testAWorldHandTurnedAwayDoesNotTurnTheTrack() throws {
+        var rng = SeededRandom(seed: 43)
+        let hand = ClosingHand(model: model, rng: &rng)
+        var settings = FitSettings(camera: camera)
+        settings.filter = nil
+        let fitter = HandFitter(model: model, regressor: try HandRegressor.bundled(), settings: settings)
+        var result = HandFitResult()
+        let synth = ClosingHand.synthesizer
+        let turn = AxisAngle.matrix(SIMD3(0.0, 0.6, 0.0))  // 34° about the camera's vertical axis
+        var worst = 0.0, coldWins = 0
+        for f in 0..<60 {
+            let joints = synth.keypoints(model, hand.parameters(frame: f))
+            var evidence = synth.evidence(for: joints, camera: camera, rng: &rng)
+            let turned = f >= 30 && f < 50
+            if turned { evidence.world = evidence.world.map { turn * $0 } }
+            fitter.settings.jumpFactor = turned ? 0 : FitSettings(camera: camera).jumpFactor
+            fitter.fit(evidence, time: Double(f) / 30, continuesTrack: f > 0, into: &result)
+            guard turned else { continue }
+            if !result.warm { coldWins += 1 }
+            // The fit's orientation against the truth's: the rotation that aligns their joints.
+            let r = Procrustes.align(result.joints3d, to: joints, withScale: false).rotation
+            let w = AxisAngle.vector(r)
+            worst = max(worst, (w * w).sum().squareRoot())
+        }
+        XCTAssertEqual(coldWins, 0, "cold fits that follow the turned world hand were kept")
+        // The warm fits' own world term leans a little toward the turned landmarks.
+        XCTAssertLessThan(worst, 0.2, "the track turned with the world hand (worst \(worst) rad, \(coldWins) cold fits kept)")
     }
 
     /// A hand sweeping sideways: the filter lags it, and anchoring puts the reported hand back on
@@ -211,5 +248,32 @@ final class TurnedTemplateFitTests: XCTestCase {
         let builtIn = builtInErrors.reduce(0, +) / 60, file = turnedErrors.reduce(0, +) / 60
         print(String(format: "cold PA-MPJPE: built-in %.2f mm, turned template %.2f mm", builtIn, file))
         XCTAssertLessThan(file, builtIn * 1.1 + 0.3, "a template in another frame fits as well")
+    }
+}
+
+/// A hand of a random shape closing from relaxed to a grasp over 60 frames while it turns and
+/// drifts a little, with clean evidence apart from keypoint and world-landmark noise.
+struct ClosingHand {
+    let shape: [Double]
+    let open: [Double]
+    let closed: [Double]
+
+    init(model: HandModel, rng: inout SeededRandom) {
+        let sampler = PoseSampler(model: model)
+        shape = PoseSampler.sampleShape(&rng, sigma: 0.8)
+        open = sampler.pose(PoseSampler.articulations["relaxed"]!, jitter: 0, rng: &rng)
+        closed = sampler.pose(PoseSampler.articulations["grasp"]!, jitter: 0, rng: &rng)
+    }
+
+    func parameters(frame f: Int) -> HandParameters {
+        let t = Double(f) / 59
+        return HandParameters(globalOrient: SIMD3(2.2, 0.3 * t, 0.2), pose: zip(open, closed).map { (1 - t) * $0 + t * $1 },
+                              shape: shape, transl: SIMD3(0.02 * t, 0.01, 0.45))
+    }
+
+    static var synthesizer: EvidenceSynthesizer {
+        var synth = EvidenceSynthesizer()
+        synth.dropout = 0; synth.outliers = 0; synth.worldRotationNoise = 0; synth.worldScaleNoise = 0
+        return synth
     }
 }
