@@ -76,21 +76,28 @@ public struct FitWeights: Sendable, Equatable {
 
     public init() {}
 
-    /// A photo on its own: no track to learn the hand's proportions over frames, so its shape may
-    /// follow the evidence further, and the regressor's pose, a good guess from this one view, holds
-    /// the joints that the evidence leaves loose. Measured on frames of the stereo clip as photos,
-    /// against points triangulated from both views (`handmesh eval stereo`): PA-MPJPE from
-    /// 10.84 / 11.15 mm (views 0 / 1, these weights' defaults) to 7.91 / 9.44 mm; on synthetic
-    /// photos (`scripts/synth-photos`) from 14.33 to 13.99 mm. Shape sigma 2 to 4 and regressor
-    /// sigma 0.1 to 0.3 (the combinations tried) came within 0.3 mm of these on the real frames.
-    /// The world landmarks as warm frames weigh them (`digitBasesAndTips`): every 3rd frame of the
-    /// stereo clip as a photo (calibrated triangulation, views 0 / 1) read 7.91 / 7.52 mm against
-    /// 8.08 / 7.96 with `worldJointWeights`, the held-out frames 252–377 8.26 / 9.60 against 7.99 /
-    /// 10.08 (worse on view 0), cross-view 22.7 against 23.9 mm; synthetic photos 14.77 against
-    /// 14.82 mm; cold iterations alike (4.10 / 3.56 against 4.08 / 3.58).
+    /// A photo on its own: the regressor's pose, a good guess from this one view, holds the joints
+    /// that the evidence leaves loose. Its shape keeps the model's prior (sigma 1): a looser one let
+    /// a photo bend its proportions toward its evidence (view 1's frames 336–360 of the stereo clip
+    /// reached -8.5 in the second coefficient with a 3 sigma, thumbs 50 mm from the video's fit),
+    /// and the hand's size already comes from the world landmarks (`HandFitter.initializeSize`).
+    /// Measured on every 3rd frame of the stereo clip as photos, against points triangulated from
+    /// both views (`handmesh eval stereo`, defaults, views 0 / 1; whole clip, then frames 252–377):
+    /// shape sigma 3 read 7.91 / 7.52 mm and 8.26 / 9.60, 2 read 7.60 / 7.31 and 7.85 / 9.35, 1.5
+    /// read 7.40 / 7.18 and 7.60 / 9.15, 1 reads 7.25 / 7.10 and 7.48 / 9.01; their mirror images
+    /// (left hands, mirrored calibration) 8.06 / 8.00 and 8.27 / 10.03 at 3, 7.49 / 7.47 and 7.78 /
+    /// 9.20 at 1; synthetic photos (`scripts/synth-photos`) 14.77 mm at 3, 14.31 at 1. Cold
+    /// iterations rise a little (held out 4.58 / 4.12 at 3, 4.92 / 4.93 at 1). Earlier, before the
+    /// size from the world landmarks and the landmark network's proportions, sigma 3 had measured
+    /// best: 7.91 / 9.44 mm against 10.84 / 11.15 with these weights' defaults. The regressor's
+    /// sigma 0.1 to 0.3 came within 0.3 mm of 0.15. The world landmarks as warm frames weigh them
+    /// (`digitBasesAndTips`): every 3rd frame of the stereo clip as a photo (calibrated
+    /// triangulation, views 0 / 1) read 7.91 / 7.52 mm against 8.08 / 7.96 with
+    /// `worldJointWeights`, the held-out frames 252–377 8.26 / 9.60 against 7.99 / 10.08 (worse on
+    /// view 0), cross-view 22.7 against 23.9 mm; synthetic photos 14.77 against 14.82 mm; cold
+    /// iterations alike (4.10 / 3.56 against 4.08 / 3.58).
     public static var stillImage: FitWeights {
         var w = FitWeights()
-        w.shapeSigma = 3
         w.regressorPoseSigma = 0.15
         w.worldJointWeights = digitBasesAndTips
         // Never warm; said here as photos were measured with it.
