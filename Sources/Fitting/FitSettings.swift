@@ -79,6 +79,21 @@ public struct FitSettings: Sendable, Equatable {
     /// 0.15 gave 8.42 / 8.42 mm and 12.1 mm cross-view, 0.1 gave 8.80 / 8.26 and 13.5, 0.07 gave
     /// 9.60 / 7.87 and 14.5.
     public var warmRegressorPoseSigma: Double? = 0.15
+    /// Warm frames take the world landmarks' orientation as evidence only within this angle
+    /// (radians) of the track's (the previous frame's fit); beyond it they are turned onto the track
+    /// first and weigh the articulation alone. nil always takes it. The network's world hand turns
+    /// away from the hand for many frames at a time (view 0 of the stereo clip, frames 326–345: 49
+    /// mm from the fit, 15 once turned), and a warm fit leaned toward it. Measured on the stereo
+    /// clip (`handmesh eval stereo`, views 0 / 1; whole clip and cross-view, then frames 252–377),
+    /// files: nil 7.36 / 7.60 mm and 9.14 (8.69 / 9.24 and 10.67); 0.5 7.38 / 7.57 and 8.98 (8.69 /
+    /// 9.15 and 10.15); 0.3 7.37 / 7.62 and 8.96 (8.68 / 9.29 and 9.81); 0.15 7.36 / 7.55 and 8.72
+    /// (8.71 / 9.29 and 9.86); 0 (always turned) 7.35 / 7.53 and 8.65 (8.72 / 9.30 and 9.80). The
+    /// mirror images: nil 7.42 / 7.80 and 9.67 (8.48 / 9.74 and 11.35), 0.5 7.42 / 7.74 and 9.47
+    /// (8.48 / 9.52 and 10.56). Without a calibration (the assumed camera) the orientation from the
+    /// keypoints is poorer and turning often costs: cross-view 10.41 mm at nil, 10.50 at 0.5, 10.57
+    /// at 0. `handmesh bench fit`'s world landmarks turn by 4° (sigma): 0.5 leaves its warm frames
+    /// as they were (2.57 mm), 0 takes them to 2.62. So only a gross disagreement counts.
+    public var worldOrientationLimit: Double? = 0.5
     /// Report the mesh vertices too.
     public var includeVertices = false
 

@@ -126,15 +126,34 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
     public func articulationCost(at x: UnsafeBufferPointer<Double>) -> Double {
         evaluateKeypoints(x, withJacobian: false)
         guard worldWeight > 0 else { return dataCost(jacobianRows: false).total }
-        let r = withUnsafeTemporaryAllocation(of: SIMD3<Double>.self, capacity: 21) { pts in
-            for j in 0..<21 { pts[j] = SIMD3(keypoints[3 * j], keypoints[3 * j + 1], keypoints[3 * j + 2]) }
-            return Procrustes.align(UnsafeBufferPointer(start: worldCentered, count: 21), to: UnsafeBufferPointer(pts),
-                                    withScale: false).rotation
-        }
+        let r = rotation(onto: keypoints)
         for j in 0..<21 { worldKept[j] = worldCentered[j]; worldCentered[j] = r * worldCentered[j] }
         let cost = dataCost(jacobianRows: false).total
         for j in 0..<21 { worldCentered[j] = worldKept[j] }
         return cost
+    }
+
+    /// Turns the world landmarks onto `keypoints` (63 values, the model's keypoints somewhere near
+    /// this frame's: the previous frame's fit) when their orientations differ by more than `limit`
+    /// radians, and says whether it did: from then on, until `setEvidence`, they are evidence of the
+    /// articulation alone.
+    @discardableResult
+    public func turnWorld(onto keypoints: UnsafeBufferPointer<Double>, beyond limit: Double) -> Bool {
+        guard worldWeight > 0 else { return false }
+        let r = rotation(onto: keypoints.baseAddress!)
+        let w = AxisAngle.vector(r)
+        guard (w * w).sum() > limit * limit else { return false }
+        for j in 0..<21 { worldCentered[j] = r * worldCentered[j] }
+        return true
+    }
+
+    /// The rotation that best takes the centred world landmarks onto `keypoints` (63 values).
+    func rotation(onto keypoints: UnsafePointer<Double>) -> Mat3 {
+        withUnsafeTemporaryAllocation(of: SIMD3<Double>.self, capacity: 21) { pts in
+            for j in 0..<21 { pts[j] = SIMD3(keypoints[3 * j], keypoints[3 * j + 1], keypoints[3 * j + 2]) }
+            return Procrustes.align(UnsafeBufferPointer(start: worldCentered, count: 21), to: UnsafeBufferPointer(pts),
+                                    withScale: false).rotation
+        }
     }
 
     public func setRegressorPose(_ pose: UnsafeBufferPointer<Double>) {

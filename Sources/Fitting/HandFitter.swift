@@ -35,6 +35,8 @@ public final class HandFitter {
     var previous = [Double](repeating: 0, count: 61)
     var warmResult = [Double](repeating: 0, count: 61)
     var output = [Double](repeating: 0, count: 61)
+    /// The model's keypoints at `previous` (63).
+    var trackKeypoints = [Double](repeating: 0, count: 63)
     var estimate = HandParameters()
     var rotationFilter: OneEuroFilter?
     var translationFilter: OneEuroFilter?
@@ -133,6 +135,9 @@ public final class HandFitter {
             }
             problem.useTemporal = settings.temporal
             previous.withUnsafeBufferPointer { problem.setPrevious($0) }
+            if let limit = settings.worldOrientationLimit {
+                trackKeypoints.withUnsafeBufferPointer { problem.turnWorld(onto: $0, beyond: limit) }
+            }
             useWarmWeights()
             solver.options = settings.temporal ? settings.warmOptions : settings.warmOptionsWithoutTemporal
             var p = problem  // a class: the solver works on the same object
@@ -143,6 +148,9 @@ public final class HandFitter {
             let jumped = dataCost > settings.jumpFloor && dataCost > settings.jumpFactor * costLevel
             if jumped {
                 for i in 0..<61 { warmResult[i] = x[i] }
+                // The cold fit reads the landmarks as given (the warm one may have turned them): where
+                // the track is what went wrong, their orientation is what finds the hand again.
+                problem.setEvidence(evidence)
                 _ = coldFit(evidence, visible: visible, freeShape: false, iterations: &iterations)
                 let coldCost = judgedCost(visible: visible)
                 if coldCost < dataCost {
@@ -150,6 +158,7 @@ public final class HandFitter {
                     warm = false
                 } else {
                     for i in 0..<61 { x[i] = warmResult[i] }
+                    _ = x.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
                 }
             }
         } else if shapeCarried {
@@ -164,6 +173,10 @@ public final class HandFitter {
         let levelCost = newTrack ? judgedCost(visible: visible) : dataCost
         costLevel = newTrack ? levelCost : 0.9 * costLevel + 0.1 * min(dataCost, 3 * max(costLevel, 1e-3))
         for i in 0..<61 { previous[i] = x[i] }
+        // The last evaluation was at x (the judged cost, or the warm fit restored): its keypoints are
+        // the track's for the next frame's world orientation (`FitSettings.worldOrientationLimit`).
+        let evaluated = problem.keypointsBuffer
+        for i in 0..<63 { trackKeypoints[i] = evaluated[i] }
         hasPrevious = true
 
         if settings.estimateShape && problem.hasWorld && levelCost < max(settings.jumpFloor, 2 * costLevel) {
@@ -424,4 +437,3 @@ public final class HandFitter {
         }
     }
 }
-

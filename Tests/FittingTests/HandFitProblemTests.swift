@@ -139,6 +139,16 @@ final class HandFitProblemTests: XCTestCase {
         let turnedPlain = x.withUnsafeBufferPointer { turned.evaluateData(at: $0).dataCost }
         XCTAssertGreaterThan(turnedPlain, 2 * plain, "the turn is large enough to show in the plain cost")
         XCTAssertEqual(x.withUnsafeBufferPointer { turned.articulationCost(at: $0) }, articulation, accuracy: 1e-9 * articulation)
+
+        // Turned within the limit the landmarks stay as given; beyond it they are turned back onto
+        // the keypoints, and the plain cost becomes the articulation cost.
+        let angle = (AxisAngle.vector(turn) * AxisAngle.vector(turn)).sum().squareRoot()
+        _ = x.withUnsafeBufferPointer { turned.evaluateData(at: $0) }
+        let keypoints = Array(turned.keypointsBuffer)
+        XCTAssertFalse(keypoints.withUnsafeBufferPointer { turned.turnWorld(onto: $0, beyond: angle + 0.2) })
+        XCTAssertEqual(x.withUnsafeBufferPointer { turned.evaluateData(at: $0).dataCost }, turnedPlain)
+        XCTAssertTrue(keypoints.withUnsafeBufferPointer { turned.turnWorld(onto: $0, beyond: max(0, angle - 0.2)) })
+        XCTAssertEqual(x.withUnsafeBufferPointer { turned.evaluateData(at: $0).dataCost }, articulation, accuracy: 1e-9 * articulation)
     }
 }
 

@@ -144,7 +144,7 @@ final class HandFitterTests: XCTestCase {
     /// of the stereo clip, frames 326–345). Every frame of that stretch here tries a cold fit (a jump
     /// factor that always fires); the cold start takes its rotation from the landmarks, so judged
     /// with their orientation it would win and turn the track with them. Judged by articulation, the
-    /// warm fits, which the keypoints hold, stay.
+    /// warm fits, which the keypoints hold, stay, and they do not lean toward the turned landmarks.
     func testAWorldHandTurnedAwayDoesNotTurnTheTrack() throws {
         var rng = SeededRandom(seed: 43)
         let hand = ClosingHand(model: model, rng: &rng)
@@ -154,7 +154,7 @@ final class HandFitterTests: XCTestCase {
         var result = HandFitResult()
         let synth = ClosingHand.synthesizer
         let turn = AxisAngle.matrix(SIMD3(0.0, 0.6, 0.0))  // 34° about the camera's vertical axis
-        var worst = 0.0, coldWins = 0
+        var worst = 0.0, worstBefore = 0.0, coldWins = 0
         for f in 0..<60 {
             let joints = synth.keypoints(model, hand.parameters(frame: f))
             var evidence = synth.evidence(for: joints, camera: camera, rng: &rng)
@@ -162,16 +162,21 @@ final class HandFitterTests: XCTestCase {
             if turned { evidence.world = evidence.world.map { turn * $0 } }
             fitter.settings.jumpFactor = turned ? 0 : FitSettings(camera: camera).jumpFactor
             fitter.fit(evidence, time: Double(f) / 30, continuesTrack: f > 0, into: &result)
-            guard turned else { continue }
-            if !result.warm { coldWins += 1 }
             // The fit's orientation against the truth's: the rotation that aligns their joints.
             let r = Procrustes.align(result.joints3d, to: joints, withScale: false).rotation
             let w = AxisAngle.vector(r)
-            worst = max(worst, (w * w).sum().squareRoot())
+            let angle = (w * w).sum().squareRoot()
+            if f >= 10 && f < 30 { worstBefore = max(worstBefore, angle) }
+            guard turned else { continue }
+            if !result.warm { coldWins += 1 }
+            worst = max(worst, angle)
         }
+        print(String(format: "orientation error: worst %.3f rad with the world hand turned, %.3f before", worst, worstBefore))
         XCTAssertEqual(coldWins, 0, "cold fits that follow the turned world hand were kept")
-        // The warm fits' own world term leans a little toward the turned landmarks.
-        XCTAssertLessThan(worst, 0.2, "the track turned with the world hand (worst \(worst) rad, \(coldWins) cold fits kept)")
+        // Warm frames take the landmarks' orientation beyond `worldOrientationLimit` (0.5 rad) as no
+        // evidence, so they are as far from the truth as before the turn (0.055 rad against 0.060);
+        // taking it, they leaned to 0.118 rad.
+        XCTAssertLessThan(worst, worstBefore + 0.02, "the track turned with the world hand (worst \(worst) rad, \(coldWins) cold fits kept)")
     }
 
     /// A hand sweeping sideways: the filter lags it, and anchoring puts the reported hand back on
