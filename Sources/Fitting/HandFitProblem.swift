@@ -206,14 +206,6 @@ public final class HandFitProblem<Model: KeypointFunction>: LeastSquaresProblem 
         cblas_dgemv(CblasRowMajor, CblasTrans, rows, 61, 1, dataJacobian, 61, dataResidual, 1, 0, jtr.baseAddress, 1)
         total += priorCost(x, jtj: jtj.baseAddress, jtr: jtr.baseAddress)
         if let extraTerm { total += extraTerm.accumulate(at: x, jtj: jtj, jtr: jtr) }
-        if !shapeFree {
-            // Shape is the track's: its block becomes the identity with a zero step.
-            for k in 48..<58 {
-                for c in 0..<61 { jtj[k * 61 + c] = 0; jtj[c * 61 + k] = 0 }
-                jtj[k * 61 + k] = 1
-                jtr[k] = 0
-            }
-        }
         return total
     }
 
