@@ -34,7 +34,17 @@ public struct HandFilterSettings: Sendable, Equatable {
     /// 0.38 / 0.55 frames (1.44 / 1.54 mm); beta 2.5 0.35 / 0.48 (1.49 / 1.60), minCutoff 2.6 with
     /// beta 2.5 0.33 / 0.46 (1.51 / 1.62), and beta 3, taken, 0.32 / 0.45 frames and 1.53 / 1.65 mm
     /// (held-out frames 252–377: 0.31 / 0.48).
-    public static let standard = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2.3, beta: 3),
+    /// That lagged the filtered fits of #6 (7965170, measured in the same session by the same
+    /// command on its own records: 1.64 / 1.67 mm and 0.29 / 0.40 frames). The speed estimate's own
+    /// cutoff (the paper's 1 Hz) held the cutoff low for the first frames of a motion; at 2 Hz the
+    /// same jitter comes with less lag: beta 2 gave 1.54 / 1.63 mm and 0.30 / 0.40 frames, 2.2 1.56 /
+    /// 1.65 and 0.29 / 0.38, 2.3, taken, 1.57 / 1.66 and 0.28 / 0.38 (held out 0.28 / 0.41), 2.5 1.59
+    /// / 1.68 and 0.27 / 0.37, 3 1.63 / 1.73 and 0.25 / 0.34; at 0.5 Hz beta 3 gave 1.40 / 1.50 and
+    /// 0.46 / 0.65; at 4 Hz beta 1.5 1.54 / 1.64 and 0.29 / 0.41. With the 1 Hz estimate, beta 4
+    /// read 1.60 / 1.70 mm and 0.29 / 0.39, minCutoff 3 with beta 3 1.56 / 1.66 and 0.30 / 0.41. Taking
+    /// each joint's speed as the norm over its three values (not each value's own) changed nothing
+    /// (beta 1.5 at 2 Hz: 1.54 / 1.63 mm, 0.30 / 0.40 frames).
+    public static let standard = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2.3, beta: 2.3, derivativeCutoff: 2),
                                                     translation: OneEuroParameters(minCutoff: 2, beta: 60),
                                                     anchorsToKeypoints: true)
 
