@@ -43,7 +43,8 @@ public struct HandFilterSettings: Sendable, Equatable {
     /// 0.46 / 0.65; at 4 Hz beta 1.5 1.54 / 1.64 and 0.29 / 0.41. With the 1 Hz estimate, beta 4
     /// read 1.60 / 1.70 mm and 0.29 / 0.39, minCutoff 3 with beta 3 1.56 / 1.66 and 0.30 / 0.41. Taking
     /// each joint's speed as the norm over its three values (not each value's own) changed nothing
-    /// (beta 1.5 at 2 Hz: 1.54 / 1.63 mm, 0.30 / 0.40 frames).
+    /// (beta 1.5 at 2 Hz: 1.54 / 1.63 mm, 0.30 / 0.40 frames). The mirror images run causal (a left
+    /// hand live) lagged 0.40 / 0.58 frames at 1.48 / 1.60 mm before, 0.34 / 0.45 at 1.51 / 1.65 now.
     public static let standard = HandFilterSettings(rotation: OneEuroParameters(minCutoff: 2.3, beta: 2.3, derivativeCutoff: 2),
                                                     translation: OneEuroParameters(minCutoff: 2, beta: 60),
                                                     anchorsToKeypoints: true)

@@ -136,7 +136,7 @@ public final class HandFitter {
             problem.useTemporal = settings.temporal
             previous.withUnsafeBufferPointer { problem.setPrevious($0) }
             if let limit = settings.worldOrientationLimit {
-                trackKeypoints.withUnsafeBufferPointer { problem.turnWorld(onto: $0, beyond: limit) }
+                _ = trackKeypoints.withUnsafeBufferPointer { problem.turnWorld(onto: $0, beyond: limit) }
             }
             useWarmWeights()
             solver.options = settings.temporal ? settings.warmOptions : settings.warmOptionsWithoutTemporal
