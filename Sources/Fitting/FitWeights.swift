@@ -96,8 +96,17 @@ public struct FitWeights: Sendable, Equatable {
     /// `worldJointWeights`, the held-out frames 252–377 8.26 / 9.60 against 7.99 / 10.08 (worse on
     /// view 0), cross-view 22.7 against 23.9 mm; synthetic photos 14.77 against 14.82 mm; cold
     /// iterations alike (4.10 / 3.56 against 4.08 / 3.58).
+    /// Keypoints at 4 px, as warm video frames weigh them (`warmPixelSigma`): photos, whole clip then
+    /// held out, read 7.25 / 7.10 and 7.48 / 9.01 mm at 5 px, 7.19 / 7.05 and 7.42 / 8.99 at 4.5,
+    /// 7.14 / 7.00 and 7.36 / 8.98 at 4, 7.08 / 6.96 and 7.32 / 8.98 at 3.5, 7.04 / 6.92 and 7.31 /
+    /// 9.00 at 3, 7.36 / 7.20 and 7.63 / 9.08 at 6; cross-view 17.08, 16.97, 16.90 and 16.82 mm at 5,
+    /// 4, 3.5 and 3 px. Their mirror images (left hands, mirrored calibration) 7.49 / 7.47 and 7.78 /
+    /// 9.20 at 5 px, 7.34 / 7.40 and 7.61 / 9.16 at 4 (with `FitSettings.fitStillImages`'s stop);
+    /// synthetic photos 14.31 and 14.35 mm. Below 4 px the solves lengthen (held out 6.80 / 7.17
+    /// linearizations at 3.5 px with the video's cold options, 6.00 / 6.55 at 4) for 0.05 mm.
     public static var stillImage: FitWeights {
         var w = FitWeights()
+        w.pixelSigma = 4
         w.regressorPoseSigma = 0.15
         w.worldJointWeights = digitBasesAndTips
         // Never warm; said here as photos were measured with it.

@@ -15,10 +15,19 @@ public struct LMOptions: Sendable, Equatable {
     /// of squared whitened residuals: statistical units, whatever the problem's scale). Zero leaves
     /// only the relative test.
     public var absoluteCostTolerance: Double
+    /// The most damping a step may carry and still count as barely damped for the absolute test;
+    /// nil means `initialDamping`. With Marquardt's scaling a damping of 0.1 leaves each step at
+    /// least nine tenths of the Gauss–Newton step along the Jacobian's dominant directions. Where the
+    /// residuals stay large at the optimum (real photos, whose world landmarks disagree with their
+    /// keypoints) steps achieve a fifth of the decrease the linear model promises, the damping
+    /// creeps up, and with `initialDamping` the absolute test never fires: the solve crawls on to the
+    /// relative one.
+    public var barelyDampedLimit: Double?
 
     public init(maxIterations: Int = 30, relativeCostTolerance: Double = 1e-4,
                 stepTolerance: Double = 1e-5, initialDamping: Double = 1e-3, maxConsecutiveRejections: Int = .max,
-                absoluteCostTolerance: Double = 0) {
+                absoluteCostTolerance: Double = 0, barelyDampedLimit: Double? = nil) {
+        self.barelyDampedLimit = barelyDampedLimit
         self.maxIterations = maxIterations
         self.relativeCostTolerance = relativeCostTolerance
         self.absoluteCostTolerance = absoluteCostTolerance
@@ -141,9 +150,9 @@ public struct LevenbergMarquardt: Sendable {
             report.evaluations += 1
             let rho = predicted > 0 ? (cost - newCost) / predicted : -1
             if rho > 0 && newCost.isFinite {
-                // A step that came at its first try with no more damping than the solve began with
-                // is close to the Gauss–Newton step; a damped one can crawl far from the optimum.
-                let undamped = rejections == 0 && lambda <= opts.initialDamping
+                // A step that came at its first try with little damping (`barelyDampedLimit`) is close to
+                // the Gauss–Newton step; a damped one can crawl far from the optimum.
+                let undamped = rejections == 0 && lambda <= (opts.barelyDampedLimit ?? opts.initialDamping)
                 rejections = 0
                 for i in 0..<n { x[i] = trial[i] }
                 let decrease = cost - newCost

@@ -65,7 +65,43 @@ struct Rosenbrock: LeastSquaresProblem {
     }
 }
 
+/// A cost whose Gauss–Newton model bends less than it does: 0.5 x^2 with curvature 0.6 in the
+/// normal equations (the gradient exact), as the model's curvature falls short where residuals stay
+/// large at the optimum (real photos). Undamped steps overshoot, each achieves a third of the
+/// decrease the model promises, and Levenberg–Marquardt's damping creeps up without a rejection.
+struct UnderestimatedCurvature: LeastSquaresProblem {
+    var parameterCount: Int { 1 }
+    func cost(at p: UnsafeBufferPointer<Double>) -> Double { 0.5 * p[0] * p[0] }
+    func linearize(at p: UnsafeBufferPointer<Double>, jtj: UnsafeMutableBufferPointer<Double>,
+                   jtr: UnsafeMutableBufferPointer<Double>) -> Double {
+        jtj[0] = 0.6
+        jtr[0] = p[0]
+        return 0.5 * p[0] * p[0]
+    }
+}
+
 final class LevenbergMarquardtTests: XCTestCase {
+    /// Where the damping creeps up, the absolute tolerance fires only if a step taken with that
+    /// damping still counts as barely damped (`barelyDampedLimit`); then it ends the crawl within the
+    /// tolerance of the optimum's cost. Without the limit the solve runs on to the relative test.
+    func testBarelyDampedLimitEndsACrawlWhoseDampingGrows() {
+        func solve(limit: Double?, tolerance: Double) -> LMReport {
+            var solver = LevenbergMarquardt(capacity: 1, options: LMOptions(maxIterations: 500, relativeCostTolerance: 1e-12,
+                                                                            stepTolerance: 1e-14, absoluteCostTolerance: tolerance,
+                                                                            barelyDampedLimit: limit))
+            var p = UnderestimatedCurvature()
+            var x = [3.0]
+            return x.withUnsafeMutableBufferPointer { solver.minimize(&p, x: $0) }
+        }
+        let initialOnly = solve(limit: nil, tolerance: 1e-3)
+        let limited = solve(limit: 1, tolerance: 1e-3)
+        print("growing damping: \(initialOnly.iterations) linearizations with the starting damping as the limit,",
+              "\(limited.iterations) with a limit above the crawl's, cost \(limited.finalCost) above the optimum")
+        XCTAssertLessThan(limited.iterations, initialOnly.iterations / 2)
+        XCTAssertLessThan(limited.finalCost, 1e-2)
+        XCTAssertLessThan(initialOnly.finalCost, 1e-9)
+    }
+
     func testSolvesRosenbrock() {
         var solver = LevenbergMarquardt(capacity: 4, options: LMOptions(maxIterations: 200, relativeCostTolerance: 1e-14, stepTolerance: 1e-12))
         var p = Rosenbrock()

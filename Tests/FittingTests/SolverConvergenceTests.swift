@@ -90,8 +90,7 @@ final class SolverConvergenceTests: XCTestCase {
     func photoSetup() throws -> (HandRegressor, FitSettings, FitSettings, PoseSampler, EvidenceSynthesizer) {
         var settings = FitSettings(camera: camera)
         settings.filter = nil
-        settings.temporal = false
-        settings.weights = .stillImage
+        settings.fitStillImages()
         var thorough = settings
         thorough.coldOptions = Self.unlimited
         var synth = EvidenceSynthesizer()

@@ -333,10 +333,7 @@ private final class FittingState: @unchecked Sendable {
     func makeFitter(side: HandSide, camera: PinholeCamera, still: Bool) -> HandFitter {
         var settings = FitSettings(camera: camera)
         settings.filter = still ? nil : filter
-        if still {
-            settings.temporal = false
-            settings.weights = .stillImage
-        }
+        if still { settings.fitStillImages() }
         // Two-pass: the smoother joins the frames, both ways; a temporal term would pull each fit
         // toward the one before it, a lag the smoother cannot take out (measured: see
         // `SmootherNoise.standard`).
