@@ -11,7 +11,7 @@ public struct LMOptions: Sendable, Equatable {
     /// at small scales (a rasterized silhouette), more damping only buys more evaluations.
     public var maxConsecutiveRejections: Int
     /// Stop also when a step that was barely damped (taken at its first try, with no more damping
-    /// than `initialDamping`) lowers the cost by less than this, in the cost's own units (half a sum
+    /// than `barelyDampedLimit`) lowers the cost by less than this, in the cost's own units (half a sum
     /// of squared whitened residuals: statistical units, whatever the problem's scale). Zero leaves
     /// only the relative test.
     public var absoluteCostTolerance: Double
