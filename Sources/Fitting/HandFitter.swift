@@ -231,13 +231,8 @@ public final class HandFitter {
             // model's keypoints at the estimated pose (root rotation zero) to them.
             x[0] = 0; x[1] = 0; x[2] = 0
             _ = x.withUnsafeBufferPointer { problem.evaluateData(at: $0) }
-            let sim = problem.keypointsBuffer.withMemoryRebound(to: Double.self) { kp -> Similarity in
-                withUnsafeTemporaryAllocation(of: SIMD3<Double>.self, capacity: 21) { pts in
-                    for j in 0..<21 { pts[j] = SIMD3(kp[3 * j], kp[3 * j + 1], kp[3 * j + 2]) }
-                    return Procrustes.align(UnsafeBufferPointer(pts), to: problem.worldCenteredLandmarks, withScale: false)
-                }
-            }
-            let w = AxisAngle.vector(sim.rotation)
+            // The inverse of the rotation that takes the landmarks onto the keypoints.
+            let w = AxisAngle.vector(problem.rotation(onto: problem.keypointsBuffer.baseAddress!).transposed)
             x[0] = w.x; x[1] = w.y; x[2] = w.z
         }
         if freeShape && evidence.hasWorld && settings.sizeFromWorld { initializeSize() }
