@@ -63,7 +63,8 @@ public struct FitSettings: Sendable, Equatable {
     /// the judged one (`HandFitter.judgedCost`); since it leaves out the world landmarks' orientation,
     /// and with it their rotation error, its level sits lower and 4 fired more often: `handmesh bench
     /// fit` re-initialized 8.7% of warm frames at 4 (7.0% before), 6.7% at 5, 5.3% at 6, with warm
-    /// frames 2.58, 2.57 and 2.56 mm. The stereo clip (files, live, mirror images, no config) reads
+    /// frames 2.58, 2.57 and 2.56 mm (since cold fits weigh every world landmark,
+    /// `FitWeights.worldJointWeights`: 5.5% at 5, 2.52 mm). The stereo clip (files, live, mirror images, no config) reads
     /// the same at 4 and 5 to 0.01 mm and at 3 to 0.03; at 2 it tries cold fits where none is needed
     /// and view 1 loses 0.15–0.6 mm.
     public var jumpFactor = 5.0

@@ -26,16 +26,23 @@ public struct FitWeights: Sendable, Equatable {
     public var warmPixelSigma: Double? = 4
     /// World landmarks (root-relative, metres) per unit residual.
     public var worldSigma: Double = 0.01
-    /// Each keypoint's share of the world-landmark term, in MediaPipe's order. The network's world
-    /// PIP and DIP landmarks are its least faithful: on the stereo clip their phalanges come out
-    /// 0.43–0.54 (proximal) and 1.2–1.8 (middle, distal) times the triangulated ones' share of the
-    /// hand, where its palm rays are within 8%. So the finger joints between MCP and tip take
-    /// their depth from the keypoints, the bone lengths and the other landmarks. Measured on the
-    /// stereo clip, calibrated, against points triangulated from both views (`handmesh eval
-    /// stereo`, two-pass; views 0 / 1 and cross-view over the whole clip, then over the held-out
-    /// frames 252–377): 7.43 / 8.07 mm and 9.8 mm (8.64 / 10.21 and 12.3) without them, 7.69 / 8.44
-    /// and 10.0 (8.81 / 10.52 and 12.3) with every landmark at full weight.
-    public var worldJointWeights: [Double] = (0..<21).map { [6, 7, 10, 11, 14, 15, 18, 19].contains($0) ? 0 : 1 }
+    /// Each keypoint's share of the world-landmark term on a cold fit of a video, in MediaPipe's
+    /// order: every landmark at full weight. A cold fit has no previous frame, and the network's
+    /// world fingers, however distorted (`warmWorldJointWeights`), are the only depth it has for
+    /// the joints between MCP and tip. Measured against leaving the PIP and DIP landmarks out
+    /// (2026-12-08; stereo clip, calibrated, `handmesh eval stereo`, views 0 / 1 and cross-view,
+    /// whole clip then held-out frames 252–377): files 7.41 / 7.54 mm and 8.85 mm (8.75 / 9.18 and
+    /// 10.10) against 7.38 / 7.57 and 8.98 (8.69 / 9.15 and 10.15); live 7.58 / 7.52 and 9.51
+    /// (9.06 / 9.53 and 11.37) against 7.53 / 7.55 and 9.60 (9.00 / 9.54 and 11.49); the mirror
+    /// images 9.15 mm cross-view against 9.47, no config 10.23 against 10.50. Cross-view gains
+    /// everywhere, a view's error moves by 0.06 mm or less. Synthetic recovery (`handmesh bench
+    /// fit`) goes from 2.63 to 2.34 mm, warm frames from 2.57 to 2.52 with 5.5% of them
+    /// re-initialized against 6.7%; on hands at the model's proportions (`--model-proportions`, as
+    /// issue 6 measured) from 3.26 to 2.82, #6's own figure. Before warm frames had their own
+    /// weights, leaving the PIP and DIP out of every fit had measured better (7.43 / 8.07 mm and 9.8
+    /// against 7.69 / 8.44 and 10.0): the warm frames were where it counted. Photos weigh their own
+    /// set (`stillImage`).
+    public var worldJointWeights = [Double](repeating: 1, count: 21)
     /// The same on warm frames (a track followed from frame to frame), when not nil; photos use
     /// the same set (`stillImage`). The network's world fingers are not the hand's: against the
     /// stereo clip's triangulated points (frames 0–251, each bone over the four palm rays) their
@@ -45,12 +52,13 @@ public struct FitWeights: Sendable, Equatable {
     /// A track has its keypoints, its bones and the previous frame to hold the rest. Measured on the
     /// stereo clip, calibrated (`handmesh eval stereo`, two-pass, views 0 / 1 and cross-view; whole
     /// clip, then held-out frames 252–377): these weights 7.30 / 7.87 mm and 9.26 mm (8.59 / 9.52
-    /// and 11.08), against 7.43 / 8.07 and 9.79 (8.64 / 10.21 and 12.34) with `worldJointWeights`;
+    /// and 11.08), against 7.43 / 8.07 and 9.79 (8.64 / 10.21 and 12.34) without the PIP and DIP;
     /// tips at 0.5 7.27 / 7.92 and 9.43 (8.58 / 9.75 and 11.42); the thumb's IP alone out, tips 0.35,
-    /// 7.41 / 7.89 and 9.38 (8.63 / 9.69 and 11.56). Cold fits of a video keep `worldJointWeights`:
-    /// these weights there took synthetic recovery (`handmesh bench fit`, whose world landmarks are
-    /// the true joints with small noise) from 2.63 to 2.96 mm; warm only, its warm frames go from
-    /// 2.42 to 2.64 mm, the price of trusting the real network's fingers less.
+    /// 7.41 / 7.89 and 9.38 (8.63 / 9.69 and 11.56). Cold fits of a video weigh every landmark
+    /// (`worldJointWeights`): these weights there took synthetic recovery (`handmesh bench fit`,
+    /// whose world landmarks are the true joints with small noise) from 2.63 mm, with the PIP and
+    /// DIP left out, to 2.96; warm only, its warm frames went from 2.42 to 2.64 mm, the price of
+    /// trusting the real network's fingers less.
     public var warmWorldJointWeights: [Double]? = Self.digitBasesAndTips
     /// World-landmark weights that keep each digit's base (the wrist, the thumb's CMC, the fingers'
     /// MCPs) and weigh its tip at 0.35, leaving out the joints between.

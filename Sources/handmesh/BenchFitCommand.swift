@@ -17,6 +17,8 @@ struct BenchFit: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Regressor weights (default: the committed ones).") var regressor: String?
     @Flag(help: "Skip the regressor: cold starts from the mean pose.") var noRegressor = false
+    @Flag(help: "Hands at the model's own proportions, as issue 6 measured them, instead of the landmark network's.")
+    var modelProportions = false
 
     func run() throws {
         let model = HandModel.builtIn(side: .right)
@@ -25,8 +27,10 @@ struct BenchFit: ParsableCommand {
         // The stereo-hand clip's camera 0 (720x720), its strong k2/k3 distortion included.
         let camera = PinholeCamera(fx: 926.077, fy: 925.775, cx: 356.089, cy: 355.249,
                                    k1: -0.0139598, k2: 1.41929, p1: -0.00353398, p2: -0.00356741, k3: -6.39432)
-        let noise = EvidenceSynthesizer()
+        var noise = EvidenceSynthesizer()
+        noise.landmarkProportions = !modelProportions
         print("OpenBLAS kernels: \(BLASKernels.current)")
+        print("hands at \(modelProportions ? "the model's own proportions" : "the landmark network's proportions (FitSettings.landmarkProportions)")")
         print(String(format: "evidence noise: keypoints %.1f%% of the ROI, world landmarks %.0f mm per joint, %.0f° rotation, %.0f%% scale; %.0f%% dropout, %.0f%% outliers",
                      noise.pixelNoise * 100, noise.worldNoise * 1000, noise.worldRotationNoise * 180 / .pi,
                      noise.worldScaleNoise * 100, noise.dropout * 100, noise.outliers * 100))

@@ -88,12 +88,13 @@ final class HandFitProblemTests: XCTestCase {
         }
     }
 
-    /// A keypoint whose world landmark has no weight (`FitWeights.worldJointWeights`: the PIP and
-    /// DIP joints) has no world rows; the others do.
+    /// A keypoint whose world landmark has no weight (warm frames' `FitWeights.digitBasesAndTips`:
+    /// the thumb's MCP and IP, the fingers' PIP and DIP) has no world rows; the others do.
     func testUnweightedWorldLandmarksHaveNoRows() {
         let (problem, x) = makeProblem(noise: 0.05, seed: 23)
+        problem.weights.worldJointWeights = FitWeights.digitBasesAndTips
         let weights = problem.weights.worldJointWeights
-        XCTAssertEqual(weights.indices.filter { weights[$0] == 0 }, [6, 7, 10, 11, 14, 15, 18, 19])
+        XCTAssertEqual(weights.indices.filter { weights[$0] == 0 }, [2, 3, 6, 7, 10, 11, 14, 15, 18, 19])
         var jtj = [Double](repeating: 0, count: 61 * 61), jtr = [Double](repeating: 0, count: 61)
         _ = x.withUnsafeBufferPointer { xs in
             jtj.withUnsafeMutableBufferPointer { a in jtr.withUnsafeMutableBufferPointer { b in problem.linearize(at: xs, jtj: a, jtr: b) } }
